@@ -1,0 +1,105 @@
+"""The training configuration: one dataclass, the single home of every training default.
+
+The command line builds its flags from these fields (``--batch-size`` from
+``batch_size``), so defaults are written once. The config is saved as
+``config.json`` in every run directory, with the model's constructor
+arguments, so that a run can rebuild its model.
+"""
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional, Tuple
+
+from .errors import ConfigError
+
+__all__ = ['TrainConfig']
+
+
+def _opt(default, help, group, **extra):  # pylint: disable=redefined-builtin
+    return field(default=default, metadata={'help': help, 'group': group, **extra})
+
+
+@dataclass
+class TrainConfig:
+    """Everything a training run depends on.
+
+    Field metadata carries the command-line help and argument group; see
+    :func:`gluon_sentiment.train.build_parser`.
+    """
+    # data
+    data: Optional[str] = _opt(None, 'IMDB-style folder (pos/, neg/, or PATH/train/...) or .tar.gz; '
+                                     'default: download aclImdb_v1.tar.gz into the cache', 'data')
+    test_data: Optional[str] = _opt(None, 'separate labelled test set; then only validation is '
+                                          'split off --data', 'data')
+    max_examples: Optional[int] = _opt(None, 'train on a seeded, class-balanced subset of this '
+                                             'many reviews (before splitting)', 'data')
+    vocab_size: int = _opt(5000, 'number of most frequent training words kept', 'data')
+    seq_len: int = _opt(500, 'tokens per review after truncation and padding', 'data')
+    test_size: float = _opt(0.3, 'fraction of --data held out for testing', 'data')
+    val_size: float = _opt(0.3, 'fraction of the rest held out for validation', 'data')
+    split_seed: int = _opt(42, 'random_state of the train/validation/test splits', 'data')
+    # model
+    model: str = _opt('multikernel', 'network to train', 'model')
+    embed_size: int = _opt(50, 'word vector width', 'model')
+    dropout: Optional[float] = _opt(None, "dropout before the output layer (default: the model's "
+                                          "own, 0.5 for multikernel, 0 otherwise)", 'model')
+    # optimization
+    optimizer: str = _opt('adam', 'any mxnet optimizer name', 'optimization')
+    lr: float = _opt(1e-3, 'learning rate', 'optimization')
+    wd: float = _opt(0.0, 'weight decay', 'optimization')
+    batch_size: int = _opt(64, 'examples per step, over all devices', 'optimization')
+    epochs: int = _opt(3, 'passes over the training set', 'optimization')
+    seed: int = _opt(0, 'seed of initialization, shuffling and dropout', 'optimization')
+    # hardware
+    gpus: Tuple[int, ...] = _opt((), "GPU ids, e.g. '0,1' (default: CPU)", 'hardware')
+    cpu_contexts: int = _opt(1, 'number of CPU contexts to split each batch over when no '
+                                'GPU is given (tests the multi-device path)', 'hardware')
+    bucket: bool = _opt(True, 'batch reviews of similar length together (gluonnlp '
+                              'FixedBucketSampler) and cut padding beyond the longest; only for '
+                              'models that accept variable lengths (multikernel)', 'hardware')
+    num_buckets: int = _opt(10, 'length buckets when bucketing', 'hardware')
+    hybridize: bool = _opt(True, 'compile the network with hybridize()', 'hardware')
+    # output
+    output_dir: str = _opt('run', 'run directory for config, vocabulary, checkpoints and metrics',
+                           'output')
+    overwrite: bool = _opt(False, 'replace a different run already in --output-dir', 'output')
+
+    def validate(self) -> None:
+        """Reject values no run can use, with a message naming the flag."""
+        for name in ('vocab_size', 'seq_len', 'embed_size', 'batch_size', 'epochs', 'cpu_contexts',
+                     'num_buckets'):
+            if getattr(self, name) < 1:
+                raise ConfigError(f'--{name.replace("_", "-")} must be at least 1, '
+                                  f'got {getattr(self, name)}')
+        if self.max_examples is not None and self.max_examples < 3:
+            raise ConfigError(f'--max-examples must be at least 3, got {self.max_examples}')
+        for name in ('test_size', 'val_size'):
+            if not 0 < getattr(self, name) < 1:
+                raise ConfigError(f'--{name.replace("_", "-")} must be between 0 and 1, '
+                                  f'got {getattr(self, name)}')
+        if self.dropout is not None and not 0 <= self.dropout < 1:
+            raise ConfigError(f'--dropout must be in [0, 1), got {self.dropout}')
+        if self.lr <= 0:
+            raise ConfigError(f'--lr must be positive, got {self.lr}')
+
+    def model_kwargs(self, vocab_size: int) -> Dict[str, Any]:
+        """Constructor arguments of the model for a vocabulary of ``vocab_size`` rows."""
+        kwargs = {'vocab_size': vocab_size, 'embed_size': self.embed_size,
+                  'seq_len': self.seq_len}
+        if self.dropout is not None:
+            kwargs['dropout'] = self.dropout
+        return kwargs
+
+    def to_dict(self) -> Dict[str, Any]:
+        """JSON-ready dict of the fields."""
+        out = dataclasses.asdict(self)
+        out['gpus'] = list(self.gpus)
+        return out
+
+    @classmethod
+    def from_dict(cls, values: Dict[str, Any]) -> 'TrainConfig':
+        """Inverse of :meth:`to_dict`; unknown keys are ignored."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        kept = {key: value for key, value in values.items() if key in names}
+        if 'gpus' in kept:
+            kept['gpus'] = tuple(kept['gpus'])
+        return cls(**kept)

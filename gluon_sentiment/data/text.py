@@ -1,0 +1,115 @@
+"""Text cleaning and tokenization with Yoon Kim's ``clean_str`` rules.
+
+The MXNet sentiment tutorial cleaned reviews with the ``clean_str`` function
+of Kim (2014), `CNN_sentence/process_data.py`: thirteen ``re.sub`` passes and
+a ``lower()``. :func:`tokenize` gives exactly the same tokens without a single regex pass over the text:
+
+1. the text is encoded to UTF-8 and one ``bytes.translate`` maps every byte
+   outside ``[A-Za-z0-9(),!?'`]`` to a space (every byte of a non-ASCII
+   character is >= 0x80, so such characters become spaces, as in Kim's
+   first rule);
+2. ``bytes.replace`` splits the contractions ``'s 've n't 're 'd 'll`` off the
+   word before them (only when the text has an apostrophe) and puts spaces
+   around ``, ! ( ) ?``;
+3. ``lower().split()`` stands for Kim's space collapsing, strip and lower.
+
+On the 25,000 IMDB training reviews this is about 2.5 times as fast as the
+thirteen-regex chain (see ``benchmarks/``).
+
+The rules' quirks are kept on purpose, because vocabularies and pretrained
+vectors are matched against them: brackets and question marks become the
+two-character tokens ``\\(``, ``\\)`` and ``\\?`` (Kim's replacement strings
+carried the backslash), contractions are split only when written in lower
+case (``IT'S`` stays one token, ``it's``), and letters outside ASCII are
+dropped.
+
+:func:`clean_str_reference` is Kim's original chain, kept to test and
+benchmark :func:`tokenize` against.
+"""
+import re
+from typing import List
+
+__all__ = ['tokenize', 'clean_str', 'clean_str_reference', 'strip_html_breaks']
+
+_BR = re.compile(r'<br\s*/?>', re.IGNORECASE)
+_KEEP = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789(),!?'`")
+_TO_SPACE = bytes(c if c in _KEEP else 0x20 for c in range(256))
+_CONTRACTIONS = [(c, b' ' + c) for c in (b"'s", b"'ve", b"n't", b"'re", b"'d", b"'ll")]
+_PUNCTUATION = [(b',', b' , '), (b'!', b' ! '), (b'(', b' \\( '), (b')', b' \\) '), (b'?', b' \\? ')]
+
+
+def strip_html_breaks(text: str) -> str:
+    """Replace the ``<br />`` tags of IMDB reviews by spaces.
+
+    Parameters
+    ----------
+    text : str
+        Raw review text.
+
+    Returns
+    -------
+    str
+        The text with every ``<br>``, ``<br/>`` and ``<br />`` replaced by a space.
+    """
+    return _BR.sub(' ', text) if '<' in text else text
+
+
+def clean_str(text: str) -> str:
+    """Clean a string with Kim's rules and return the tokens joined by spaces.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    str
+        Exactly what Kim's ``clean_str`` returns for ``text``.
+    """
+    return ' '.join(tokenize(text))
+
+
+def tokenize(text: str) -> List[str]:
+    """Split a text into Kim's ``clean_str`` tokens, after removing ``<br />`` tags.
+
+    Parameters
+    ----------
+    text : str
+        Any text, including the empty string.
+
+    Returns
+    -------
+    list of str
+        Lower-cased tokens; empty for a text without letters, digits or
+        kept punctuation.
+    """
+    data = strip_html_breaks(text).encode('utf-8', 'surrogatepass').translate(_TO_SPACE)
+    if b"'" in data:
+        for old, new in _CONTRACTIONS:
+            data = data.replace(old, new)
+    for old, new in _PUNCTUATION:
+        data = data.replace(old, new)
+    return data.decode('ascii').lower().split()
+
+
+def clean_str_reference(string: str) -> str:
+    """Kim's ``clean_str``, one regex pass per rule, as the tutorial ran it.
+
+    Kept only as the reference that tests and benchmarks compare
+    :func:`clean_str` with. It does not remove ``<br />`` tags.
+    """
+    string = re.sub(r"[^A-Za-z0-9(),!?\'\`]", " ", string)
+    string = re.sub(r"\'s", " \'s", string)
+    string = re.sub(r"\'ve", " \'ve", string)
+    string = re.sub(r"n\'t", " n\'t", string)
+    string = re.sub(r"\'re", " \'re", string)
+    string = re.sub(r"\'d", " \'d", string)
+    string = re.sub(r"\'ll", " \'ll", string)
+    string = re.sub(r",", " , ", string)
+    string = re.sub(r"!", " ! ", string)
+    string = re.sub(r"\(", " \\( ", string)
+    string = re.sub(r"\)", " \\) ", string)
+    string = re.sub(r"\?", " \\? ", string)
+    string = re.sub(r"\s{2,}", " ", string)
+    return string.strip().lower()

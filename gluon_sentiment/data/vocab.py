@@ -1,0 +1,89 @@
+"""Vocabulary, encoding, decoding and padding.
+
+The vocabulary is a :class:`gluonnlp.Vocab` of the most frequent tokens of the
+*training* texts. Its layout is fixed:
+
+* index 0 is ``<unk>``. **Unknown-word policy:** a token outside the
+  vocabulary is encoded as ``<unk>``, so it keeps its position (the tutorial
+  dropped such words, which joined the words on either side of them into
+  false n-grams);
+* index 1 is ``<pad>``, the padding token. It is never a real word (the
+  tutorial padded with 0, which was also its most frequent word);
+* indices 2 .. ``max_size + 1`` are words, most frequent first, ties broken
+  alphabetically, as :class:`gluonnlp.Vocab` orders them.
+
+Sequences are cut to their first ``seq_len`` tokens and padded at the end.
+"""
+import collections
+from typing import Iterable, List, Sequence, Tuple
+
+import gluonnlp as nlp
+import numpy as np
+
+__all__ = ['UNK', 'PAD', 'build_vocab', 'encode', 'encode_batch', 'decode', 'pad_batch']
+
+UNK = '<unk>'
+PAD = '<pad>'
+
+
+def build_vocab(token_lists: Iterable[Sequence[str]], max_size: int = 5000) -> nlp.Vocab:
+    """Build a vocabulary of the ``max_size`` most frequent tokens.
+
+    Parameters
+    ----------
+    token_lists : iterable of list of str
+        Tokenized training texts.
+    max_size : int, default 5000
+        Number of words, not counting ``<unk>`` and ``<pad>``. If the texts
+        hold fewer distinct tokens, all of them are kept.
+
+    Returns
+    -------
+    gluonnlp.Vocab
+        ``<unk>`` at 0, ``<pad>`` at 1, then the words.
+    """
+    counter = collections.Counter()
+    for tokens in token_lists:
+        counter.update(tokens)
+    return nlp.Vocab(counter, max_size=max_size, min_freq=1, unknown_token=UNK,
+                     padding_token=PAD, bos_token=None, eos_token=None)
+
+
+def encode(tokens: Sequence[str], vocab: nlp.Vocab) -> List[int]:
+    """Map tokens to indices, unknown tokens to the index of ``<unk>``."""
+    lookup = vocab.token_to_idx.get
+    unk = vocab.token_to_idx[UNK]
+    return [lookup(token, unk) for token in tokens]
+
+
+def pad_batch(sequences: Sequence[Sequence[int]], seq_len: int, pad_id: int
+              ) -> Tuple[np.ndarray, np.ndarray]:
+    """Cut each sequence to ``seq_len`` and pad it at the end with ``pad_id``.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        int32 array of shape ``(len(sequences), seq_len)`` and the int32
+        valid lengths (after cutting).
+    """
+    out = np.full((len(sequences), seq_len), pad_id, dtype=np.int32)
+    lengths = np.zeros(len(sequences), dtype=np.int32)
+    for i, seq in enumerate(sequences):
+        n = min(len(seq), seq_len)
+        if n:
+            out[i, :n] = seq[:n]
+        lengths[i] = n
+    return out, lengths
+
+
+def encode_batch(token_lists: Iterable[Sequence[str]], vocab: nlp.Vocab, seq_len: int
+                 ) -> Tuple[np.ndarray, np.ndarray]:
+    """Encode tokenized texts into a padded int32 matrix and their valid lengths."""
+    return pad_batch([encode(tokens, vocab) for tokens in token_lists], seq_len,
+                     vocab.token_to_idx[PAD])
+
+
+def decode(ids: Iterable[int], vocab: nlp.Vocab) -> List[str]:
+    """Map indices back to tokens, leaving out padding."""
+    pad = vocab.token_to_idx[PAD]
+    return [vocab.idx_to_token[int(i)] for i in ids if int(i) != pad]

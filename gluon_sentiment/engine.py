@@ -1,0 +1,221 @@
+"""The training engine: batches, one training epoch, evaluation, prediction.
+
+Pure functions, no module state. Contexts are always a list; every batch is
+split over them with :func:`mxnet.gluon.utils.split_and_load`, each shard
+runs its own forward and backward under ``autograd.record()``, and
+``trainer.step(batch_size)`` normalizes by the whole batch.
+"""
+import logging
+import time
+import warnings
+from typing import Callable, Dict, List, Optional, Sequence
+
+import gluonnlp as nlp
+import mxnet as mx
+import numpy as np
+from mxnet import autograd, gluon
+from tqdm import tqdm
+
+from .errors import ConfigError
+
+__all__ = ['make_contexts', 'epoch_batches', 'batch_width', 'sequential_batches', 'train_epoch', 'evaluate', 'predict_logits',
+           'softmax']
+
+log = logging.getLogger(__name__)
+
+
+def make_contexts(gpus: Sequence[int] = (), cpu_contexts: int = 1) -> List[mx.Context]:
+    """Contexts to train on: the given GPUs, else ``cpu_contexts`` CPU contexts.
+
+    Raises
+    ------
+    ConfigError
+        If a GPU is asked for and this MXNet build has no CUDA, or the id
+        does not exist.
+    """
+    if not gpus:
+        return [mx.cpu(i) for i in range(cpu_contexts)]
+    available = mx.context.num_gpus()
+    if available == 0:
+        raise ConfigError(f'--gpus {",".join(map(str, gpus))}: this MXNet build or machine has '
+                          'no GPU; install the GPU build (pip install -e ".[gpu,test]" after '
+                          'pip uninstall mxnet) or leave --gpus out to train on the CPU')
+    missing = [g for g in gpus if not 0 <= g < available]
+    if missing:
+        raise ConfigError(f'--gpus: no GPU {missing[0]}; this machine has GPUs 0..{available - 1}')
+    return [mx.gpu(g) for g in gpus]
+
+
+def epoch_batches(lengths: np.ndarray, batch_size: int, seed: int, epoch: int,
+                  bucket: bool = False, num_buckets: int = 10) -> List[np.ndarray]:
+    """The shuffled batches of one epoch, as index arrays.
+
+    A pure function of its arguments, so a run can be resumed at any epoch
+    with the same data order.
+
+    Parameters
+    ----------
+    lengths : numpy.ndarray
+        Valid length of each example.
+    batch_size : int
+        Examples per batch (the last batch of a bucket may be smaller).
+    seed, epoch : int
+        Together they seed the order.
+    bucket : bool
+        Group examples of similar length with gluonnlp's
+        ``FixedBucketSampler`` (``num_buckets`` equal-width buckets), so that
+        batches can be cut to their longest member.
+    """
+    rng = np.random.RandomState([seed, epoch])
+    if not bucket:
+        order = rng.permutation(len(lengths))
+        return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    state = np.random.get_state()  # the sampler shuffles with numpy's global RNG
+    try:
+        np.random.seed(rng.randint(2 ** 31))
+        with warnings.catch_warnings():  # "Some buckets are empty": harmless on small data
+            warnings.simplefilter('ignore', UserWarning)
+            sampler = nlp.data.FixedBucketSampler(np.maximum(lengths, 1).tolist(), batch_size,
+                                                  num_buckets=num_buckets, shuffle=True)
+        return [np.asarray(batch, dtype=np.int64) for batch in sampler]
+    finally:
+        np.random.set_state(state)
+
+
+def batch_width(lengths: Optional[np.ndarray], full: int, margin: int) -> int:
+    """Columns a batch needs: its longest example plus ``margin``, at most ``full``.
+
+    ``lengths`` None means fixed-length inputs (``full``). For
+    max-over-time convolutions with ``margin`` = the widest kernel, cutting
+    the padding this way leaves every output unchanged: each example keeps
+    all its windows and at least one all-padding window.
+    """
+    if lengths is None or len(lengths) == 0:
+        return full
+    return int(min(full, int(lengths.max()) + margin))
+
+
+def sequential_batches(num_examples: int, batch_size: int,
+                       lengths: Optional[np.ndarray] = None) -> List[np.ndarray]:
+    """Unshuffled batches for evaluation; sorted by length when ``lengths`` is given."""
+    order = np.arange(num_examples) if lengths is None else np.argsort(lengths, kind='stable')
+    return [order[i:i + batch_size] for i in range(0, num_examples, batch_size)]
+
+
+def _split(array: np.ndarray, ctx: List[mx.Context]) -> List[mx.nd.NDArray]:
+    ctx = ctx[:len(array)]  # a last batch smaller than the number of devices
+    return gluon.utils.split_and_load(mx.nd.array(array, dtype='float32'), ctx,
+                                      even_split=False)
+
+
+def train_epoch(net: gluon.Block, trainer: gluon.Trainer, loss_fn: gluon.loss.Loss,
+                X: np.ndarray, y: np.ndarray, batches: Sequence[np.ndarray],
+                ctx: List[mx.Context], lengths: Optional[np.ndarray] = None, margin: int = 0,
+                progress: bool = True,
+                on_batch_end: Optional[Callable[[int], None]] = None) -> Dict[str, float]:
+    """Train one pass over ``(X, y)``, batch by batch.
+
+    Parameters
+    ----------
+    net : Block
+        The model, initialized on every context of ``ctx``.
+    trainer : gluon.Trainer
+        Trainer over ``net``'s parameters.
+    loss_fn : gluon.loss.Loss
+        Per-example loss, e.g. ``SoftmaxCrossEntropyLoss``.
+    X, y : numpy.ndarray
+        Token indices ``(n, seq_len)`` and labels ``(n,)``.
+    batches : sequence of numpy.ndarray
+        Index arrays, one per step (see :func:`epoch_batches`); each step's
+        batch is split over all contexts.
+    ctx : list of Context
+        Devices.
+    lengths : numpy.ndarray, optional
+        Valid lengths; when given, each batch is cut to
+        :func:`batch_width` columns (variable-length models only).
+    margin : int
+        Padding kept after the longest example of a batch.
+    progress : bool
+        Show a progress bar (on a terminal only).
+    on_batch_end : callable, optional
+        Called with the batch number after each step.
+
+    Returns
+    -------
+    dict
+        ``loss`` (mean per example), ``accuracy`` and ``samples_per_sec``.
+    """
+    total_loss = mx.nd.zeros(1, ctx=ctx[0])
+    correct = mx.nd.zeros(1, ctx=ctx[0])
+    start = time.time()
+    seen = 0
+    bar = tqdm(total=len(batches), desc='train', leave=False, disable=None if progress else True)
+    for i, idx in enumerate(batches):
+        width = batch_width(None if lengths is None else lengths[idx], X.shape[1], margin)
+        Xb = X[idx, :width]
+        data, label = _split(Xb, ctx), _split(y[idx], ctx)
+        with autograd.record():
+            outputs = [net(x) for x in data]
+            losses = [loss_fn(out, lab) for out, lab in zip(outputs, label)]
+        for loss in losses:
+            loss.backward()
+        trainer.step(len(Xb))
+        seen += len(Xb)
+        for out, lab, loss in zip(outputs, label, losses):
+            total_loss += loss.sum().as_in_context(ctx[0])
+            correct += (out.argmax(axis=1) == lab).sum().as_in_context(ctx[0])
+        bar.update(1)
+        if on_batch_end is not None:
+            on_batch_end(i)
+    bar.close()
+    total_loss = float(total_loss.asscalar())
+    elapsed = time.time() - start
+    return {'loss': total_loss / seen, 'accuracy': float(correct.asscalar()) / seen,
+            'samples_per_sec': seen / elapsed, 'seconds': elapsed}
+
+
+def predict_logits(net: gluon.Block, X: np.ndarray, ctx: List[mx.Context],
+                   batch_size: int = 256, lengths: Optional[np.ndarray] = None,
+                   margin: int = 0) -> np.ndarray:
+    """Scores ``(n, num_classes)`` of ``net`` on ``X``, in prediction mode (no dropout).
+
+    With ``lengths``, examples are batched by length and each batch is cut
+    to :func:`batch_width` columns; the scores come back in input order.
+    """
+    outputs, order = [], []
+    with autograd.predict_mode():
+        for idx in sequential_batches(len(X), batch_size, lengths):
+            width = batch_width(None if lengths is None else lengths[idx], X.shape[1], margin)
+            outputs.extend(net(x).asnumpy() for x in _split(X[idx, :width], ctx))
+            order.append(idx)
+    if not outputs:
+        return np.zeros((0, 2), dtype=np.float32)
+    logits = np.empty((len(X),) + outputs[0].shape[1:], dtype=outputs[0].dtype)
+    logits[np.concatenate(order)] = np.concatenate(outputs)
+    return logits
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of a numpy array, computed stably."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def evaluate(net: gluon.Block, X: np.ndarray, y: np.ndarray, ctx: List[mx.Context],
+             batch_size: int = 256, lengths: Optional[np.ndarray] = None,
+             margin: int = 0) -> Dict[str, float]:
+    """Mean cross-entropy loss and accuracy of ``net`` on ``(X, y)``.
+
+    ``lengths`` and ``margin`` are passed to :func:`predict_logits`.
+
+    Returns
+    -------
+    dict
+        ``loss`` and ``accuracy`` (a fraction in [0, 1]).
+    """
+    logits = predict_logits(net, X, ctx, batch_size, lengths, margin)
+    probs = softmax(logits.astype(np.float64))
+    y = np.asarray(y, dtype=np.int64)
+    loss = -np.log(np.clip(probs[np.arange(len(y)), y], 1e-12, None)).mean()
+    return {'loss': float(loss), 'accuracy': float((probs.argmax(axis=1) == y).mean())}

@@ -1,0 +1,181 @@
+"""The main job as a library function: reviews in, trained run directory out.
+
+:func:`run_training` is what ``python -m gluon_sentiment.train`` calls; each
+of its steps is a function of its own for research code to reuse.
+"""
+import logging
+import os
+import time
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+import gluonnlp as nlp
+import mxnet as mx
+import numpy as np
+from mxnet import gluon
+
+from . import rundir
+from .config import TrainConfig
+from .data.download import download_imdb
+from .data.reader import Reviews, read_reviews
+from .data.split import balanced_subset, split_indices
+from .data.text import tokenize
+from .data.vocab import build_vocab, encode_batch
+from .engine import epoch_batches, evaluate, make_contexts, train_epoch
+from .errors import ConfigError, DataError
+from .model import get_model, model_class
+
+__all__ = ['Dataset', 'prepare_data', 'build_net', 'run_training']
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Dataset:
+    """Encoded splits and the vocabulary built on the training split.
+
+    ``splits`` maps ``'train'``, ``'val'`` and ``'test'`` to ``(X, y, lengths)``:
+    int32 token indices ``(n, seq_len)``, int64 labels ``(n,)`` and int32
+    valid lengths ``(n,)``.
+    """
+    vocab: nlp.Vocab
+    splits: Dict[str, Any]
+    source: str
+
+    def sizes(self) -> Dict[str, int]:
+        """Examples per split."""
+        return {name: len(split[1]) for name, split in self.splits.items()}
+
+
+def _read(path: str) -> Reviews:
+    reviews = read_reviews(path)
+    log.info('read %d reviews (%d positive) from %s', len(reviews), int(reviews.labels.sum()), path)
+    return reviews
+
+
+def prepare_data(config: TrainConfig) -> Dataset:
+    """Read, subsample, split, tokenize, build the vocabulary and encode.
+
+    The vocabulary is counted on the training split only.
+    """
+    source = config.data or download_imdb()
+    reviews = _read(source)
+    if config.max_examples:
+        reviews = reviews.subset(balanced_subset(reviews.labels, config.max_examples, config.seed))
+    test = _read(config.test_data) if config.test_data else None
+    index = split_indices(len(reviews), None if test else config.test_size, config.val_size,
+                          config.split_seed)
+    tokens = [tokenize(text) for text in reviews.texts]
+    labels = reviews.labels
+    if len(np.unique(labels[index['train']])) < 2:
+        raise DataError(f'{source}: the training split holds only one class; '
+                        'a sentiment classifier needs both positive and negative reviews')
+    vocab = build_vocab((tokens[i] for i in index['train']), config.vocab_size)
+    X, lengths = encode_batch(tokens, vocab, config.seq_len)
+    splits = {name: (X[idx], labels[idx], lengths[idx]) for name, idx in index.items()}
+    if test is not None:
+        X_test, len_test = encode_batch((tokenize(t) for t in test.texts), vocab, config.seq_len)
+        splits['test'] = (X_test, test.labels, len_test)
+    data = Dataset(vocab, splits, source)
+    log.info('vocabulary: %d tokens; split sizes %s', len(vocab), data.sizes())
+    return data
+
+
+def build_net(config: TrainConfig, vocab_size: int, ctx: List[mx.Context]) -> gluon.HybridBlock:
+    """Build, initialize (seeded) and optionally hybridize the configured model.
+
+    Raises
+    ------
+    ConfigError
+        If the model cannot take ``config.seq_len`` tokens (for example a
+        sequence shorter than the widest convolution).
+    """
+    net = get_model(config.model, **config.model_kwargs(vocab_size))
+    mx.random.seed(config.seed)
+    net.initialize(mx.init.Xavier(), ctx=ctx)
+    if config.hybridize:
+        net.hybridize(static_alloc=True)
+    try:
+        net(mx.nd.zeros((1, config.seq_len), ctx=ctx[0])).wait_to_read()
+    except (mx.MXNetError, ValueError) as err:  # ValueError: deferred shape inference
+        first = str(err).strip().splitlines()[0]
+        raise ConfigError(f'--seq-len {config.seq_len} does not fit model {config.model!r} '
+                          f'(for convolutions it must be at least the widest kernel): {first}') from None
+    return net
+
+
+def _evaluate(net, split, ctx, margin):
+    X, y, lengths = split
+    return evaluate(net, X, y, ctx, lengths=None if margin is None else lengths,
+                    margin=margin or 0)
+
+
+def run_training(config: TrainConfig) -> Dict[str, Any]:
+    """Train and evaluate a model as configured, writing the run directory.
+
+    Steps: check the options, prepare ``config.output_dir``, read and encode
+    the data, train ``config.epochs`` epochs with Adam (or
+    ``config.optimizer``), saving parameters after each epoch and the best
+    by validation accuracy, then evaluate the best on the test split and
+    export the graph.
+
+    Returns
+    -------
+    dict
+        The final ``metrics.json``: ``val_accuracy``, ``test_accuracy``,
+        ``test_loss``, ``best_epoch``, ``history`` and split sizes.
+    """
+    config.validate()
+    model_class(config.model)  # unknown names fail before any work
+    ctx = make_contexts(config.gpus, config.cpu_contexts)
+    out = config.output_dir
+    rundir.prepare_run_dir(out, config.to_dict(), config.overwrite)
+
+    data = prepare_data(config)
+    net = build_net(config, len(data.vocab), ctx)
+    rundir.write_json(os.path.join(out, rundir.CONFIG),
+                      rundir.describe(config.to_dict(), config.model,
+                                      config.model_kwargs(len(data.vocab))))
+    rundir.save_vocab(os.path.join(out, rundir.VOCAB), data.vocab)
+
+    trainer = gluon.Trainer(net.collect_params(), config.optimizer,
+                            {'learning_rate': config.lr, 'wd': config.wd})
+    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    X_train, y_train, len_train = data.splits['train']
+    margin = net.length_margin if isinstance(getattr(net, 'length_margin', None), int) else None
+    bucket = config.bucket and margin is not None
+    if config.bucket and not bucket:
+        log.info('model %r needs fixed-length inputs: bucketing is off', config.model)
+    metrics: Dict[str, Any] = {'history': [], 'sizes': data.sizes(), 'data': data.source,
+                               'status': 'training'}
+    best = -1.0
+    for epoch in range(1, config.epochs + 1):
+        mx.random.seed(config.seed + epoch)  # dropout; with epoch_batches, resumable per epoch
+        batches = epoch_batches(len_train, config.batch_size, config.seed, epoch, bucket,
+                                config.num_buckets)
+        train = train_epoch(net, trainer, loss_fn, X_train, y_train, batches, ctx,
+                            len_train if bucket else None, margin or 0)
+        val = _evaluate(net, data.splits['val'], ctx, margin)
+        row = {'epoch': epoch, 'train_loss': train['loss'], 'train_accuracy': train['accuracy'],
+               'samples_per_sec': train['samples_per_sec'], 'epoch_seconds': train['seconds'],
+               'val_loss': val['loss'], 'val_accuracy': val['accuracy']}
+        log.info('epoch %d/%d: train loss %.4f acc %.4f (%.0f samples/s, %.1f s) | '
+                 'val loss %.4f acc %.4f', epoch, config.epochs, train['loss'], train['accuracy'],
+                 train['samples_per_sec'], train['seconds'], val['loss'], val['accuracy'])
+        rundir.save_params(net, os.path.join(out, rundir.epoch_params(epoch)))
+        if val['accuracy'] > best:
+            best = val['accuracy']
+            rundir.save_params(net, os.path.join(out, rundir.BEST_PARAMS))
+            metrics.update(best_epoch=epoch, val_accuracy=val['accuracy'], val_loss=val['loss'])
+        metrics['history'].append(row)
+        rundir.write_json(os.path.join(out, rundir.METRICS), metrics)
+
+    net.load_parameters(os.path.join(out, rundir.BEST_PARAMS), ctx=ctx)
+    test = _evaluate(net, data.splits['test'], ctx, margin)
+    log.info('test (best epoch %d): loss %.4f acc %.4f', metrics['best_epoch'], test['loss'],
+             test['accuracy'])
+    if config.hybridize:
+        rundir.export_symbol(net, out)
+    metrics.update(test_accuracy=test['accuracy'], test_loss=test['loss'], status='done')
+    rundir.write_json(os.path.join(out, rundir.METRICS), metrics)
+    return metrics

@@ -1,0 +1,124 @@
+"""Prediction on new texts, and loading a trained run for it.
+
+::
+
+    clf = load_model('runs/multikernel')
+    clf.predict_proba(['the movie was awesome. Loved it'])   # [[P(neg), P(pos)]]
+    clf.predict(['dull and far too long'])                     # [0]
+"""
+import os
+from typing import Iterable, List, Optional, Sequence, Union
+
+import gluonnlp as nlp
+import mxnet as mx
+import numpy as np
+from mxnet import gluon
+
+from . import rundir
+from .data.text import tokenize
+from .data.vocab import encode_batch
+from .engine import predict_logits, softmax
+from .errors import RunDirError
+from .model import get_model
+
+__all__ = ['SentimentClassifier', 'load_model', 'LABELS']
+
+#: label index -> name
+LABELS = ('negative', 'positive')
+
+
+class SentimentClassifier:
+    """A trained network with the vocabulary and input length it was trained with.
+
+    Parameters
+    ----------
+    net : mxnet.gluon.Block
+        Initialized network mapping ``(batch, seq_len)`` indices to 2 scores.
+    vocab : gluonnlp.Vocab
+        The training vocabulary.
+    seq_len : int
+        Tokens per text after truncation and padding.
+    ctx : mxnet.Context or list of Context, optional
+        Where ``net`` lives (default CPU).
+    batch_size : int, default 256
+        Texts per forward pass.
+    """
+
+    def __init__(self, net: gluon.Block, vocab: nlp.Vocab, seq_len: int,
+                 ctx: Union[mx.Context, Sequence[mx.Context], None] = None, batch_size: int = 256):
+        self.net = net
+        self.vocab = vocab
+        self.seq_len = seq_len
+        if ctx is None:
+            ctx = [mx.cpu()]
+        self.ctx = list(ctx) if isinstance(ctx, (list, tuple)) else [ctx]
+        self.batch_size = batch_size
+
+    def encode(self, texts: Iterable[str]) -> np.ndarray:
+        """Token indices ``(n, seq_len)`` for raw texts."""
+        return encode_batch((tokenize(text) for text in _as_list(texts)), self.vocab,
+                            self.seq_len)[0]
+
+    def predict_proba(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
+        """Class probabilities ``(n, 2)``: ``[P(negative), P(positive)]`` per text.
+
+        A text with no known word (or no word at all) still gets a valid
+        prediction: its tokens map to ``<unk>`` and ``<pad>``.
+        """
+        return softmax(predict_logits(self.net, self.encode(texts), self.ctx,
+                                      self.batch_size).astype(np.float64))
+
+    def predict(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
+        """Labels ``(n,)``: 1 positive, 0 negative."""
+        return self.predict_proba(texts).argmax(axis=1)
+
+
+def _as_list(texts: Union[str, Iterable[str]]) -> List[str]:
+    if isinstance(texts, str):
+        return [texts]
+    texts = list(texts)
+    for text in texts:
+        if not isinstance(text, str):
+            raise TypeError(f'expected texts as str, got {type(text).__name__}')
+    return texts
+
+
+def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = rundir.BEST_PARAMS,
+               hybridize: bool = True) -> SentimentClassifier:
+    """Load the classifier of a training run.
+
+    Parameters
+    ----------
+    path : str
+        A run directory (the ``--output-dir`` of ``gluon_sentiment.train``).
+    ctx : Context, optional
+        Device to load onto (default CPU).
+    params : str, default 'best.params'
+        Parameter file inside the run, e.g. ``epoch-0002.params``.
+    hybridize : bool, default True
+        Hybridize the rebuilt network.
+
+    Raises
+    ------
+    RunDirError
+        If ``path`` is not a complete run.
+    """
+    config = rundir.read_config(path)
+    vocab = rundir.load_vocab(os.path.join(path, rundir.VOCAB))
+    kwargs = dict(config['model_kwargs'])
+    if kwargs.get('vocab_size') != len(vocab):
+        raise RunDirError(f'{path}: config says vocab_size {kwargs.get("vocab_size")} but '
+                          f'{rundir.VOCAB} holds {len(vocab)} tokens')
+    ctx = ctx or mx.cpu()
+    net = get_model(config['model'], **kwargs)
+    params_path = os.path.join(path, params)
+    if not os.path.isfile(params_path):
+        raise RunDirError(f'{params_path}: missing; the run has not finished an epoch')
+    try:
+        net.load_parameters(params_path, ctx=ctx)
+    except (mx.MXNetError, AssertionError, ValueError) as err:
+        raise RunDirError(f'{params_path}: does not fit the model in {rundir.CONFIG} '
+                          f'({str(err).splitlines()[0]})') from None
+    if hybridize:
+        net.hybridize(static_alloc=True)
+    return SentimentClassifier(net, vocab, config['seq_len'], ctx)
