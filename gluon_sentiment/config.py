@@ -34,6 +34,8 @@ class TrainConfig:
                                              'many reviews (before splitting)', 'data')
     vocab_size: int = _opt(5000, 'number of most frequent training words kept', 'data')
     seq_len: int = _opt(500, 'tokens per review after truncation and padding', 'data')
+    truncate: str = _opt('post', "which end of a longer review is cut: 'post' keeps the first "
+                                 "--seq-len tokens, 'pre' the last", 'data', choices=('pre', 'post'))
     test_size: float = _opt(0.3, 'fraction of --data held out for testing', 'data')
     val_size: float = _opt(0.3, 'fraction of the rest held out for validation', 'data')
     split_seed: int = _opt(42, 'random_state of the train/validation/test splits', 'data')
@@ -45,6 +47,8 @@ class TrainConfig:
     # optimization
     optimizer: str = _opt('adam', 'any mxnet optimizer name', 'optimization')
     lr: float = _opt(1e-3, 'learning rate', 'optimization')
+    lr_schedule: str = _opt('constant', "'constant', or 'cosine' decay to 0 over all steps",
+                            'optimization', choices=('constant', 'cosine'))
     wd: float = _opt(0.0, 'weight decay', 'optimization')
     batch_size: int = _opt(64, 'examples per step, over all devices', 'optimization')
     epochs: int = _opt(3, 'passes over the training set', 'optimization')

@@ -25,7 +25,7 @@ from .engine import epoch_batches, evaluate, make_contexts, train_epoch
 from .errors import ConfigError, DataError
 from .model import get_model, model_class
 
-__all__ = ['Dataset', 'prepare_data', 'build_net', 'run_training']
+__all__ = ['Dataset', 'prepare_data', 'build_net', 'make_trainer', 'run_training']
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +71,11 @@ def prepare_data(config: TrainConfig) -> Dataset:
         raise DataError(f'{source}: the training split holds only one class; '
                         'a sentiment classifier needs both positive and negative reviews')
     vocab = build_vocab((tokens[i] for i in index['train']), config.vocab_size)
-    X, lengths = encode_batch(tokens, vocab, config.seq_len)
+    X, lengths = encode_batch(tokens, vocab, config.seq_len, config.truncate)
     splits = {name: (X[idx], labels[idx], lengths[idx]) for name, idx in index.items()}
     if test is not None:
-        X_test, len_test = encode_batch((tokenize(t) for t in test.texts), vocab, config.seq_len)
+        X_test, len_test = encode_batch((tokenize(t) for t in test.texts), vocab, config.seq_len,
+                                         config.truncate)
         splits['test'] = (X_test, test.labels, len_test)
     data = Dataset(vocab, splits, source)
     log.info('vocabulary: %d tokens; split sizes %s', len(vocab), data.sizes())
@@ -102,6 +103,17 @@ def build_net(config: TrainConfig, vocab_size: int, ctx: List[mx.Context]) -> gl
         raise ConfigError(f'--seq-len {config.seq_len} does not fit model {config.model!r} '
                           f'(for convolutions it must be at least the widest kernel): {first}') from None
     return net
+
+
+def make_trainer(net: gluon.Block, config: TrainConfig, total_steps: int) -> gluon.Trainer:
+    """The ``gluon.Trainer`` of ``config``: optimizer, learning rate (schedule), weight decay."""
+    params = {'learning_rate': config.lr, 'wd': config.wd}
+    if config.lr_schedule == 'cosine':
+        params['lr_scheduler'] = mx.lr_scheduler.CosineScheduler(max(total_steps, 1), config.lr, 0)
+    try:
+        return gluon.Trainer(net.collect_params(), config.optimizer, params)
+    except (ValueError, KeyError, AssertionError) as err:
+        raise ConfigError(f'--optimizer {config.optimizer}: {err}') from None
 
 
 def _evaluate(net, split, ctx, margin):
@@ -138,14 +150,15 @@ def run_training(config: TrainConfig) -> Dict[str, Any]:
                                       config.model_kwargs(len(data.vocab))))
     rundir.save_vocab(os.path.join(out, rundir.VOCAB), data.vocab)
 
-    trainer = gluon.Trainer(net.collect_params(), config.optimizer,
-                            {'learning_rate': config.lr, 'wd': config.wd})
-    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
     X_train, y_train, len_train = data.splits['train']
     margin = net.length_margin if isinstance(getattr(net, 'length_margin', None), int) else None
     bucket = config.bucket and margin is not None
     if config.bucket and not bucket:
         log.info('model %r needs fixed-length inputs: bucketing is off', config.model)
+    steps = config.epochs * len(epoch_batches(len_train, config.batch_size, config.seed, 1,
+                                              bucket, config.num_buckets))
+    trainer = make_trainer(net, config, steps)
+    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
     metrics: Dict[str, Any] = {'history': [], 'sizes': data.sizes(), 'data': data.source,
                                'status': 'training'}
     best = -1.0

@@ -42,11 +42,15 @@ class SentimentClassifier:
         Where ``net`` lives (default CPU).
     batch_size : int, default 256
         Texts per forward pass.
+    truncate : {'post', 'pre'}, default 'post'
+        Which end of a longer text is cut, as in training.
     """
 
     def __init__(self, net: gluon.Block, vocab: nlp.Vocab, seq_len: int,
-                 ctx: Union[mx.Context, Sequence[mx.Context], None] = None, batch_size: int = 256):
+                 ctx: Union[mx.Context, Sequence[mx.Context], None] = None, batch_size: int = 256,
+                 truncate: str = 'post'):
         self.net = net
+        self.truncate = truncate
         self.vocab = vocab
         self.seq_len = seq_len
         if ctx is None:
@@ -56,8 +60,11 @@ class SentimentClassifier:
 
     def encode(self, texts: Iterable[str]) -> np.ndarray:
         """Token indices ``(n, seq_len)`` for raw texts."""
+        return self._encode(texts)[0]
+
+    def _encode(self, texts):
         return encode_batch((tokenize(text) for text in _as_list(texts)), self.vocab,
-                            self.seq_len)[0]
+                            self.seq_len, self.truncate)
 
     def predict_proba(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
         """Class probabilities ``(n, 2)``: ``[P(negative), P(positive)]`` per text.
@@ -65,8 +72,11 @@ class SentimentClassifier:
         A text with no known word (or no word at all) still gets a valid
         prediction: its tokens map to ``<unk>`` and ``<pad>``.
         """
-        return softmax(predict_logits(self.net, self.encode(texts), self.ctx,
-                                      self.batch_size).astype(np.float64))
+        X, lengths = self._encode(texts)
+        margin = getattr(self.net, 'length_margin', None)
+        logits = predict_logits(self.net, X, self.ctx, self.batch_size,
+                                None if margin is None else lengths, margin or 0)
+        return softmax(logits.astype(np.float64))
 
     def predict(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
         """Labels ``(n,)``: 1 positive, 0 negative."""
@@ -121,4 +131,5 @@ def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = rundir
                           f'({str(err).splitlines()[0]})') from None
     if hybridize:
         net.hybridize(static_alloc=True)
-    return SentimentClassifier(net, vocab, config['seq_len'], ctx)
+    return SentimentClassifier(net, vocab, config['seq_len'], ctx,
+                               truncate=config.get('truncate', 'post'))

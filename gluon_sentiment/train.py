@@ -60,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
         elif field.name == 'model':
             group.add_argument(flag, choices=list_models(), default=field.default, help=help_text)
         else:
-            group.add_argument(flag, type=kind, default=field.default, help=help_text)
+            group.add_argument(flag, type=kind, default=field.default, help=help_text,
+                               choices=field.metadata.get('choices'))
     add_common_args(parser)
     return parser
 

@@ -89,6 +89,14 @@ def test_separate_test_set(review_folder, tmp_path):
     assert metrics['sizes'] == {'train': 56, 'val': 24, 'test': 20}
 
 
+def test_cosine_schedule_and_pre_truncation(review_folder, tmp_path):
+    out = tmp_path / 'run'
+    assert _train(review_folder, out, '--lr-schedule', 'cosine', '--truncate', 'pre') == 0
+    config = json.load(open(out / 'config.json'))
+    assert config['lr_schedule'] == 'cosine' and config['truncate'] == 'pre'
+    assert gs.load_model(str(out)).truncate == 'pre'
+
+
 def test_max_examples_balanced(review_folder, tmp_path):
     out = tmp_path / 'run'
     assert _train(review_folder, out, '--max-examples', '30') == 0

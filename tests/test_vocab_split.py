@@ -38,6 +38,13 @@ def test_pad_and_truncate():
     assert X.dtype == np.int32
 
 
+def test_truncate_pre_keeps_the_end():
+    X, lengths = pad_batch([[1, 2, 3, 4, 5, 6], [7]], seq_len=4, pad_id=0, truncate='pre')
+    np.testing.assert_array_equal(X, [[3, 4, 5, 6], [7, 0, 0, 0]])
+    with pytest.raises(ValueError, match='truncate'):
+        pad_batch([[1]], 2, 0, truncate='middle')
+
+
 def test_encode_decode_round_trip():
     vocab = build_vocab(CORPUS)
     X, _ = encode_batch(CORPUS, vocab, seq_len=6)

@@ -56,9 +56,12 @@ def encode(tokens: Sequence[str], vocab: nlp.Vocab) -> List[int]:
     return [lookup(token, unk) for token in tokens]
 
 
-def pad_batch(sequences: Sequence[Sequence[int]], seq_len: int, pad_id: int
-              ) -> Tuple[np.ndarray, np.ndarray]:
+def pad_batch(sequences: Sequence[Sequence[int]], seq_len: int, pad_id: int,
+              truncate: str = 'post') -> Tuple[np.ndarray, np.ndarray]:
     """Cut each sequence to ``seq_len`` and pad it at the end with ``pad_id``.
+
+    ``truncate='post'`` keeps the first ``seq_len`` tokens of a longer
+    sequence, ``'pre'`` keeps the last ones (Keras' ``pad_sequences`` names).
 
     Returns
     -------
@@ -66,21 +69,26 @@ def pad_batch(sequences: Sequence[Sequence[int]], seq_len: int, pad_id: int
         int32 array of shape ``(len(sequences), seq_len)`` and the int32
         valid lengths (after cutting).
     """
+    if truncate not in ('pre', 'post'):
+        raise ValueError(f"truncate must be 'pre' or 'post', got {truncate!r}")
     out = np.full((len(sequences), seq_len), pad_id, dtype=np.int32)
     lengths = np.zeros(len(sequences), dtype=np.int32)
     for i, seq in enumerate(sequences):
         n = min(len(seq), seq_len)
         if n:
-            out[i, :n] = seq[:n]
+            out[i, :n] = seq[:n] if truncate == 'post' else seq[len(seq) - n:]
         lengths[i] = n
     return out, lengths
 
 
-def encode_batch(token_lists: Iterable[Sequence[str]], vocab: nlp.Vocab, seq_len: int
-                 ) -> Tuple[np.ndarray, np.ndarray]:
-    """Encode tokenized texts into a padded int32 matrix and their valid lengths."""
+def encode_batch(token_lists: Iterable[Sequence[str]], vocab: nlp.Vocab, seq_len: int,
+                 truncate: str = 'post') -> Tuple[np.ndarray, np.ndarray]:
+    """Encode tokenized texts into a padded int32 matrix and their valid lengths.
+
+    See :func:`pad_batch` for ``truncate``.
+    """
     return pad_batch([encode(tokens, vocab) for tokens in token_lists], seq_len,
-                     vocab.token_to_idx[PAD])
+                     vocab.token_to_idx[PAD], truncate)
 
 
 def decode(ids: Iterable[int], vocab: nlp.Vocab) -> List[str]:

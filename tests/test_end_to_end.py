@@ -1,0 +1,36 @@
+"""End to end on real IMDB reviews: a seeded subset of ../shared/data, real accuracy."""
+import json
+import os
+
+import pytest
+
+import gluon_sentiment as gs
+from conftest import SHARED_IMDB
+from gluon_sentiment import train as train_cli
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope='module')
+def imdb_run(tmp_path_factory):
+    if not os.path.exists(SHARED_IMDB):
+        pytest.fail(f'{SHARED_IMDB} is missing: the end-to-end tests read the shared IMDB archive')
+    out = tmp_path_factory.mktemp('imdb') / 'run'
+    status = train_cli.main(['--data', SHARED_IMDB, '--max-examples', '4000', '--seq-len', '300',
+                             '--epochs', '3', '--output-dir', str(out), '--quiet'])
+    assert status == 0
+    return str(out)
+
+
+def test_accuracy_well_above_chance(imdb_run):
+    metrics = json.load(open(os.path.join(imdb_run, 'metrics.json')))
+    assert metrics['sizes'] == {'train': 1960, 'val': 840, 'test': 1200}
+    assert metrics['test_accuracy'] > 0.75, metrics
+    assert metrics['val_accuracy'] > 0.75, metrics
+
+
+def test_predicts_clear_reviews(imdb_run):
+    clf = gs.load_model(imdb_run)
+    labels = clf.predict(['This was a wonderful film with a great cast, I loved every minute.',
+                          'The worst movie I have ever seen, boring and a waste of time.'])
+    assert list(labels) == [1, 0]
