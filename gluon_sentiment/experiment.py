@@ -247,8 +247,9 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker) -> D
         if worker.is_writer:
             rundir.write_json(os.path.join(out, rundir.METRICS), metrics)
 
-    for name, param in net.collect_params().items():
-        param.set_data(best_params[name])
+    for name, param in net.collect_params().items():  # the best epoch, on every device
+        for array in param.list_data():  # (set_data would reset a distributed trainer)
+            best_params[name].copyto(array)
     test = _evaluate(net, data.splits['test'], ctx, margin, worker)
     log.info('test (best epoch %d): loss %.4f acc %.4f', metrics['best_epoch'], test['loss'],
              test['accuracy'])

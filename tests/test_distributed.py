@@ -134,3 +134,16 @@ def test_more_workers_than_training_examples(review_folder, tmp_path, job_env, c
     err = capfd.readouterr().err
     assert 'error: 4 workers but only 3 training examples' in err
     assert _processes_with(job_env) == []
+
+
+def test_dist_async_trains_and_rank_0_writes(review_folder, tmp_path, job_env):
+    out = tmp_path / 'async'
+    code = launch.main(['-n', '2', '-s', '1', '--timeout', '300', '--grace', '10', '--quiet',
+                        '--', '--data', review_folder, *ARGS, '--lr-schedule', 'cosine',
+                        '--kvstore', 'dist_async', '--output-dir', str(out)])
+    assert code == 0
+    metrics = json.load(open(out / 'metrics.json'))
+    assert metrics['status'] == 'done' and metrics['kvstore'] == 'dist_async'
+    assert 0 <= metrics['test_accuracy'] <= 1
+    assert (out / 'best.params').exists()
+    assert _processes_with(job_env) == []
