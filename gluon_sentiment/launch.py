@@ -29,7 +29,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence
 
 from ._threads import usable_cores
@@ -49,7 +49,6 @@ class Role:
     """One started process of the job."""
     name: str
     process: subprocess.Popen
-    started: float = field(default_factory=time.monotonic)
 
     @property
     def returncode(self) -> Optional[int]:
@@ -239,12 +238,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum, frame):  # SIGTERM or SIGHUP: unwind, so that launch() stops the job
+    raise SystemExit(128 + signum)
+
+
 def _main(args: argparse.Namespace) -> int:
     train_args = args.train_args[1:] if args.train_args[:1] == ['--'] else args.train_args
     command = [sys.executable, '-m', args.module, *train_args]
-    code = launch(command, args.num_workers, args.num_servers, port=args.port,
-                  threads_per_worker=args.threads_per_worker,
-                  timeout=args.timeout, grace=args.grace)
+    previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        code = launch(command, args.num_workers, args.num_servers, port=args.port,
+                      threads_per_worker=args.threads_per_worker, timeout=args.timeout,
+                      grace=args.grace)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     if code:
         print('error: the distributed job failed (see the messages above); '
               'every process it started has been stopped', file=sys.stderr)
