@@ -223,9 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument('-n', '--num-workers', type=int, required=True, help='worker processes')
     group.add_argument('-s', '--num-servers', type=int, default=1, help='parameter servers')
     group.add_argument('--port', type=int, default=None,
-                       help='scheduler port on 127.0.0.1 (default: a free one)')
+                       help='scheduler port on 127.0.0.1; None picks a free one')
     group.add_argument('--threads-per-worker', type=int, default=None,
-                       help="each worker's OMP_NUM_THREADS (default: usable cores / workers)")
+                       help="each worker's OMP_NUM_THREADS; None: usable cores / workers")
     group.add_argument('--timeout', type=float, default=86400.0,
                        help='seconds the whole job may run before it is stopped as failed')
     group.add_argument('--grace', type=float, default=10.0,
