@@ -8,7 +8,8 @@ from typing import Any, Dict, Optional, Sequence
 
 import matplotlib
 matplotlib.use('Agg')
-from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402  (after the backend)
+from matplotlib.figure import Figure  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .rundir import atomic_write  # noqa: E402
@@ -129,7 +130,7 @@ def plot_word_map(points: np.ndarray, words: Sequence[str], path: str, title: st
     ax.set_xticks([])
     ax.set_yticks([])
     fig.tight_layout()
-    renderer = fig.canvas.get_renderer()
+    renderer = FigureCanvasAgg(fig).get_renderer()
     placed = []
     for (x, y), word, color in zip(points, words, text_colors):
         text = ax.annotate(word, (x, y), xytext=(3, 3), textcoords='offset points',

@@ -287,9 +287,12 @@ def _csv_rows(content: str, fmt: str, path: str):
     reader = csv.DictReader(io.StringIO(content, newline=''),
                             delimiter='\t' if fmt == 'tsv' else ',')
     try:
-        for row in reader:
+        reader.fieldnames  # pylint: disable=pointless-statement  (reads the header line)
+        start = reader.line_num + 1
+        for row in reader:  # each row is reported by the line it starts on
             if any(value for value in row.values() if value):
-                yield reader.line_num, {k: v for k, v in row.items() if k is not None}
+                yield start, {k: v for k, v in row.items() if k is not None}
+            start = reader.line_num + 1
     except csv.Error as err:
         raise DataError(f'{path}: line {reader.line_num}: not valid {fmt.upper()} ({err})') from None
 
