@@ -146,4 +146,4 @@ def plot_word_map(points: np.ndarray, words: Sequence[str], path: str, title: st
 
 def _darker(rgba):
     """A darker shade of a colour, so light yellow labels stay legible on white."""
-    return tuple(0.7 * channel for channel in rgba[:3])
+    return tuple(0.55 * channel for channel in rgba[:3])
