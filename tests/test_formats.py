@@ -54,14 +54,16 @@ def test_class_folders_with_any_names(tmp_path):
         for i, text in enumerate(label_texts):
             (tmp_path / 'd' / name / f'r{i}.txt').write_text(text, encoding='utf-8')
     path = str(tmp_path / 'd')
-    assert detect_format(path) == 'folder'
+    assert detect_format(path, 'bad,good') == 'folder'
+    with pytest.raises(DataError, match='two class folders named by --labels NEG,POS'):
+        detect_format(path)
     _assert_reviews(load_dataset(path, labels='bad,good'))
     flipped = load_dataset(path, labels=('good', 'bad'))
     assert flipped.labels.tolist() == [1, 1, 0, 0]  # positive ('bad' now) first
     with pytest.raises(DataError, match='--labels NEG,POS'):
-        load_dataset(path)
+        load_dataset(path, format='folder')
     with pytest.raises(DataError, match="no class folder 'fine'"):
-        load_dataset(path, labels='bad,fine')
+        load_dataset(path, format='folder', labels='bad,fine')
 
 
 def test_class_folders_named_negative_positive_need_no_labels(tmp_path):

@@ -23,7 +23,8 @@ Detection (when ``format`` is None) looks at what the path is: an archive is
 ``imdb``; ``.csv``, ``.tsv``/``.tab`` and ``.jsonl``/``.ndjson`` files are
 what they say; a ``.pos``/``.neg`` file or prefix is ``lines``; a folder with
 ``pos/`` and ``neg/`` (here or under ``train/``) is ``imdb``, one with two
-sub-folders is ``folder`` and one with two files is ``lines``.
+class sub-folders (named by ``labels`` or a known pair) is ``folder`` and one
+with two files is ``lines``.
 
 Labels: without ``labels``, class names and label values are matched
 case-insensitively against ``neg/pos``, ``negative/positive`` and ``0/1``.
@@ -118,8 +119,13 @@ def _class_name(path: str) -> str:
     return stem if ext.lower() in ('', '.txt') else ext[1:]
 
 
-def detect_format(path: str) -> str:
+def detect_format(path: str, labels: Union[str, Sequence[str], None] = None) -> str:
     """The format of the dataset at ``path`` (one of :data:`FORMATS`).
+
+    A folder of two sub-folders is ``folder`` when their names are a known
+    pair (``neg``/``pos`` ...) or the two ``labels``; any other folder
+    without ``pos/`` and ``neg/`` is refused, so a wrong path is not read
+    as some dataset.
 
     Raises
     ------
@@ -136,13 +142,17 @@ def detect_format(path: str) -> str:
         for root in (path, os.path.join(path, 'train')):
             if all(os.path.isdir(os.path.join(root, name)) for name in ('pos', 'neg')):
                 return 'imdb'
-        if len(subdirs) == 2:
+        pair = parse_labels(labels)
+        names = {name.lower() for name in subdirs}
+        if len(subdirs) == 2 and (set(subdirs) == set(pair or ()) or any(
+                names == set(known) for known in DEFAULT_LABELS)):
             return 'folder'
         if _lines_files(path) is not None:
             return 'lines'
-        raise DataError(f'{path}: cannot tell the dataset format: expected pos/ and neg/, two '
-                        f'class folders or two class files, found {sorted(os.listdir(path))[:10]}; '
-                        f'pass --format ({", ".join(FORMATS)})')
+        raise DataError(f'{path}: expected review folders pos/ and neg/ here or under train/, '
+                        'two class folders named by --labels NEG,POS or two class files, found '
+                        f'{sorted(os.listdir(path))[:10] or "an empty folder"}; '
+                        f'--format ({", ".join(FORMATS)}) forces a format')
     name = path.lower()
     for ext, fmt in _EXTENSIONS.items():
         if name.endswith(ext):
@@ -182,7 +192,7 @@ def load_dataset(path: str, format: Optional[str] = None,  # pylint: disable=red
         If the data is missing, in no known format, lacks the named columns,
         holds label values other than the two expected, or holds no text.
     """
-    fmt = format or detect_format(path)
+    fmt = format or detect_format(path, labels)
     if fmt not in FORMATS:
         raise DataError(f'--format {fmt!r}: unknown; choose one of {", ".join(FORMATS)}')
     pair = parse_labels(labels)
