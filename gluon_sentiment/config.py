@@ -33,6 +33,14 @@ class TrainConfig:
                                      'default: download aclImdb_v1.tar.gz into the cache', 'data')
     test_data: Optional[str] = _opt(None, 'separate labelled test set; then only validation is '
                                           'split off --data', 'data')
+    format: Optional[str] = _opt(None, 'dataset format of --data and --test-data (default: '
+                                       'detected from the path)', 'data',
+                                 choices=('imdb', 'folder', 'csv', 'tsv', 'jsonl', 'lines'))
+    labels: Optional[str] = _opt(None, "negative and positive class names or label values, "
+                                       "e.g. 'neg,pos' (default: neg/pos, negative/positive "
+                                       "or 0/1)", 'data')
+    text_column: str = _opt('text', 'CSV/TSV column or JSONL key of the text', 'data')
+    label_column: str = _opt('label', 'CSV/TSV column or JSONL key of the label', 'data')
     max_examples: Optional[int] = _opt(None, 'train on a seeded, class-balanced subset of this '
                                              'many reviews (before splitting)', 'data')
     vocab_size: int = _opt(5000, 'number of most frequent training words kept', 'data')
@@ -42,6 +50,8 @@ class TrainConfig:
     test_size: float = _opt(0.3, 'fraction of --data held out for testing', 'data')
     val_size: float = _opt(0.3, 'fraction of the rest held out for validation', 'data')
     split_seed: int = _opt(42, 'random_state of the train/validation/test splits', 'data')
+    cv: int = _opt(0, 'run stratified K-fold cross-validation with this many folds instead of '
+                      'one split (0: off)', 'data')
     # model
     model: str = _opt('multikernel', 'network to train', 'model')
     embed_size: int = _opt(50, 'word vector width', 'model')
@@ -90,6 +100,11 @@ class TrainConfig:
                                   f'got {getattr(self, name)}')
         if self.dropout is not None and not 0 <= self.dropout < 1:
             raise ConfigError(f'--dropout must be in [0, 1), got {self.dropout}')
+        if self.cv == 1 or self.cv < 0:
+            raise ConfigError(f'--cv must be 0 (off) or at least 2 folds, got {self.cv}')
+        if self.cv and self.test_data:
+            raise ConfigError('--cv and --test-data exclude each other: cross-validation tests '
+                              'on each fold of --data in turn')
         if self.lr <= 0:
             raise ConfigError(f'--lr must be positive, got {self.lr}')
 

@@ -14,10 +14,11 @@ import mxnet as mx
 import numpy as np
 from mxnet import gluon
 
-from . import rundir
+from . import plots, rundir
 from .config import TrainConfig
 from .data.download import download_imdb
-from .data.reader import Reviews, read_reviews
+from .data.formats import load_dataset
+from .data.reader import Reviews
 from .data.split import balanced_subset, split_indices
 from .data.text import tokenize
 from .data.vocab import build_vocab, encode_batch
@@ -48,8 +49,9 @@ class Dataset:
         return {name: len(split[1]) for name, split in self.splits.items()}
 
 
-def _read(path: str) -> Reviews:
-    reviews = read_reviews(path)
+def _read(path: str, config: TrainConfig) -> Reviews:
+    reviews = load_dataset(path, config.format, config.labels, config.text_column,
+                           config.label_column)
     log.info('read %d reviews (%d positive) from %s', len(reviews), int(reviews.labels.sum()), path)
     return reviews
 
@@ -60,10 +62,10 @@ def prepare_data(config: TrainConfig) -> Dataset:
     The vocabulary is counted on the training split only.
     """
     source = config.data or download_imdb()
-    reviews = _read(source)
+    reviews = _read(source, config)
     if config.max_examples:
         reviews = reviews.subset(balanced_subset(reviews.labels, config.max_examples, config.seed))
-    test = _read(config.test_data) if config.test_data else None
+    test = _read(config.test_data, config) if config.test_data else None
     index = split_indices(len(reviews), None if test else config.test_size, config.val_size,
                           config.split_seed)
     tokens = [tokenize(text) for text in reviews.texts]
@@ -152,14 +154,15 @@ def _check_workers(worker: Worker, config: TrainConfig, num_train: int) -> None:
                           f'must be at least the {worker.num_workers} workers')
 
 
-def run_training(config: TrainConfig) -> Dict[str, Any]:
+def run_training(config: TrainConfig, data: Optional[Dataset] = None) -> Dict[str, Any]:
     """Train and evaluate a model as configured, writing the run directory.
 
     Steps: check the options, prepare ``config.output_dir``, read and encode
     the data, train ``config.epochs`` epochs with Adam (or
     ``config.optimizer``), saving parameters after each epoch and the best
     by validation accuracy, then evaluate the best on the test split and
-    export the graph.
+    export the graph. ``data`` replaces reading ``config.data`` (cross-validation
+    passes each fold's splits).
 
     With ``--kvstore dist_sync`` or ``dist_async`` this process is one
     worker of a job (see :mod:`gluon_sentiment.distributed`): it trains on
@@ -177,18 +180,19 @@ def run_training(config: TrainConfig) -> Dict[str, Any]:
     ctx = make_contexts(config.gpus, config.cpu_contexts)
     worker = create_worker(config.kvstore)
     try:
-        return _run_worker(config, ctx, worker)
+        return _run_worker(config, ctx, worker, data)
     except BaseException:
         worker.leave_without_goodbye()
         raise
 
 
-def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker) -> Dict[str, Any]:
+def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
+                data: Optional[Dataset] = None) -> Dict[str, Any]:
     out = config.output_dir
     if worker.is_writer:
         rundir.prepare_run_dir(out, config.to_dict(), config.overwrite)
 
-    data = prepare_data(config)
+    data = prepare_data(config) if data is None else data
     _check_workers(worker, config, len(data.splits['train'][1]))
     net = build_net(config, len(data.vocab), ctx)
     if worker.is_writer:
@@ -258,4 +262,6 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker) -> D
         if config.hybridize:
             rundir.export_symbol(net, out)
         rundir.write_json(os.path.join(out, rundir.METRICS), metrics)
+        plots.plot_learning_curves(metrics['history'], os.path.join(out, plots.LEARNING_CURVES),
+                                   f'{config.model}: learning curves')
     return metrics

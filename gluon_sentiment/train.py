@@ -74,6 +74,13 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 def _main(args: argparse.Namespace) -> int:
     from .experiment import run_training  # heavy imports only once the arguments are valid
     config = config_from_args(args)
+    if config.cv:
+        from .crossval import run_cross_validation
+        summary = run_cross_validation(config)
+        print(json.dumps({'output_dir': config.output_dir, 'k': summary['k'],
+                          'mean_accuracy': summary['mean_accuracy'],
+                          'std_accuracy': summary['std_accuracy']}))
+        return 0
     metrics = run_training(config)
     summary = {key: metrics[key] for key in ('val_accuracy', 'test_accuracy', 'best_epoch')}
     print(json.dumps({'output_dir': config.output_dir, **summary}))

@@ -1,0 +1,320 @@
+"""Read labelled texts in any of the dataset formats the package knows.
+
+:func:`load_dataset` is the one entry point; it returns
+:class:`~gluon_sentiment.data.reader.Reviews` whatever the format:
+
+``imdb``
+    Stanford's layout, ``pos/`` and ``neg/`` folders of ``.txt`` files, or a
+    ``.tar.gz`` of it (:func:`~gluon_sentiment.data.reader.read_reviews`).
+``folder``
+    A folder of two class folders with one text file per review, under any
+    names: ``--labels bad,good`` names the negative then the positive one.
+``csv``, ``tsv``, ``jsonl``
+    One review per row or line, its text in ``--text-column`` and its label
+    in ``--label-column``; the two label values are given by ``--labels``.
+``lines``
+    One text per line, one file per class, like the sentence-polarity
+    corpus ``rt-polarity.neg`` / ``rt-polarity.pos``. ``--data`` names the
+    folder holding the two files, either file, or their common prefix
+    (``rt-polarity``). A file's class is its extension, or its stem for
+    ``.txt`` files (``pos.txt``).
+
+Detection (when ``format`` is None) looks at what the path is: an archive is
+``imdb``; ``.csv``, ``.tsv``/``.tab`` and ``.jsonl``/``.ndjson`` files are
+what they say; a ``.pos``/``.neg`` file or prefix is ``lines``; a folder with
+``pos/`` and ``neg/`` (here or under ``train/``) is ``imdb``, one with two
+class sub-folders (named by ``labels`` or a known pair) is ``folder`` and one
+with two files is ``lines``.
+
+Labels: without ``labels``, class names and label values are matched
+case-insensitively against ``neg/pos``, ``negative/positive`` and ``0/1``.
+Any other value is an error naming the values found. Every text is decoded
+as UTF-8, else as Latin-1 (:func:`~gluon_sentiment.data.reader.decode_text`),
+and ``<br />`` tags are removed, as for IMDB.
+"""
+import csv
+import io
+import json
+import logging
+import os
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from ..errors import DataError
+from .reader import Reviews, _collect, _natural_key, decode_text, read_reviews
+from .text import strip_html_breaks
+
+__all__ = ['FORMATS', 'DEFAULT_LABELS', 'load_dataset', 'detect_format', 'parse_labels']
+
+log = logging.getLogger(__name__)
+
+#: format names accepted by ``--format``
+FORMATS = ('imdb', 'folder', 'csv', 'tsv', 'jsonl', 'lines')
+
+#: (negative, positive) name pairs recognized without ``--labels``
+DEFAULT_LABELS = (('neg', 'pos'), ('negative', 'positive'), ('0', '1'))
+
+_EXTENSIONS = {'.csv': 'csv', '.tsv': 'tsv', '.tab': 'tsv', '.jsonl': 'jsonl', '.ndjson': 'jsonl',
+               '.tar.gz': 'imdb', '.tgz': 'imdb', '.tar': 'imdb', '.pos': 'lines', '.neg': 'lines'}
+
+
+def parse_labels(labels: Union[str, Sequence[str], None]) -> Optional[Tuple[str, str]]:
+    """``'neg,pos'`` or ``('neg', 'pos')`` as a ``(negative, positive)`` pair.
+
+    Raises
+    ------
+    DataError
+        Unless exactly two different names are given.
+    """
+    if labels is None:
+        return None
+    names = labels.split(',') if isinstance(labels, str) else list(labels)
+    names = [str(name).strip() for name in names]
+    if len(names) != 2 or not all(names) or names[0] == names[1]:
+        raise DataError(f'--labels {labels!r}: give the negative and the positive class name, '
+                        'comma-separated, e.g. --labels neg,pos')
+    return names[0], names[1]
+
+
+def _label_map(found: Iterable[str], labels: Optional[Tuple[str, str]], where: str,
+               what: str) -> Dict[str, int]:
+    """Map the class names or values ``found`` to 0/1, or explain what to pass."""
+    found = sorted(set(found), key=str)
+    if labels is not None:
+        mapping = {labels[0]: 0, labels[1]: 1}
+        unknown = [name for name in found if name not in mapping]
+        if unknown:
+            raise DataError(f'{where}: {what} {unknown[:5]} are neither of --labels '
+                            f'{labels[0]},{labels[1]}; only those two may occur')
+        return mapping
+    lowered = {name.lower() for name in found}
+    for neg, pos in DEFAULT_LABELS:
+        if lowered <= {neg, pos}:
+            return {name: int(name.lower() == pos) for name in found}
+    raise DataError(f'{where}: {what} {found[:5]} are not neg/pos, negative/positive or 0/1; '
+                    'name the negative and the positive one with --labels NEG,POS')
+
+
+def _class_files(folder: str) -> List[str]:
+    return sorted(entry.path for entry in os.scandir(folder)
+                  if entry.is_file() and not entry.name.startswith('.'))
+
+
+def _lines_files(path: str) -> Optional[List[str]]:
+    """The class files a ``lines`` dataset at ``path`` consists of, or None."""
+    if os.path.isdir(path):
+        files = _class_files(path)
+        return files if len(files) == 2 else None
+    stem, ext = os.path.splitext(path)
+    if ext in ('.pos', '.neg'):
+        pair = [stem + '.neg', stem + '.pos']
+    else:
+        pair = [path + '.neg', path + '.pos']
+    return pair if all(os.path.isfile(p) for p in pair) else None
+
+
+def _class_name(path: str) -> str:
+    stem, ext = os.path.splitext(os.path.basename(path))
+    return stem if ext.lower() in ('', '.txt') else ext[1:]
+
+
+def detect_format(path: str, labels: Union[str, Sequence[str], None] = None) -> str:
+    """The format of the dataset at ``path`` (one of :data:`FORMATS`).
+
+    A folder of two sub-folders is ``folder`` when their names are a known
+    pair (``neg``/``pos`` ...) or the two ``labels``; any other folder
+    without ``pos/`` and ``neg/`` is refused, so a wrong path is not read
+    as some dataset.
+
+    Raises
+    ------
+    DataError
+        If ``path`` does not exist or fits no format.
+    """
+    if not os.path.exists(path) and _lines_files(path) is None:
+        raise DataError(f'{path}: no such file or folder; expected a folder with pos/ and neg/ '
+                        'review folders, a .tar.gz archive of one (like aclImdb_v1.tar.gz), '
+                        'a .csv/.tsv/.jsonl file or rt-polarity.pos/.neg style files')
+    if os.path.isdir(path):
+        subdirs = sorted(e.name for e in os.scandir(path) if e.is_dir()
+                         and not e.name.startswith('.'))
+        for root in (path, os.path.join(path, 'train')):
+            if all(os.path.isdir(os.path.join(root, name)) for name in ('pos', 'neg')):
+                return 'imdb'
+        pair = parse_labels(labels)
+        names = {name.lower() for name in subdirs}
+        if len(subdirs) == 2 and (set(subdirs) == set(pair or ()) or any(
+                names == set(known) for known in DEFAULT_LABELS)):
+            return 'folder'
+        if _lines_files(path) is not None:
+            return 'lines'
+        raise DataError(f'{path}: expected review folders pos/ and neg/ here or under train/, '
+                        'two class folders named by --labels NEG,POS or two class files, found '
+                        f'{sorted(os.listdir(path))[:10] or "an empty folder"}; '
+                        f'--format ({", ".join(FORMATS)}) forces a format')
+    name = path.lower()
+    for ext, fmt in _EXTENSIONS.items():
+        if name.endswith(ext):
+            return fmt
+    if _lines_files(path) is not None:
+        return 'lines'
+    raise DataError(f'{path}: cannot tell the dataset format from the file name; '
+                    f'pass --format ({", ".join(FORMATS)})')
+
+
+def load_dataset(path: str, format: Optional[str] = None,  # pylint: disable=redefined-builtin
+                 labels: Union[str, Sequence[str], None] = None, text_column: str = 'text',
+                 label_column: str = 'label', split: str = 'train') -> Reviews:
+    """Read the labelled texts at ``path``.
+
+    Parameters
+    ----------
+    path : str
+        Dataset file, folder or (``lines``) common file prefix.
+    format : str, optional
+        One of :data:`FORMATS`; detected from ``path`` when None.
+    labels : str or pair of str, optional
+        Negative and positive class names or label values, ``'neg,pos'``.
+    text_column, label_column : str, default 'text', 'label'
+        Columns (CSV/TSV) or keys (JSONL) of the text and the label.
+    split : str, default 'train'
+        Split folder of an IMDB dataset root or archive.
+
+    Returns
+    -------
+    Reviews
+        Texts with labels 1 (positive) and 0 (negative).
+
+    Raises
+    ------
+    DataError
+        If the data is missing, in no known format, lacks the named columns,
+        holds label values other than the two expected, or holds no text.
+    """
+    fmt = format or detect_format(path, labels)
+    if fmt not in FORMATS:
+        raise DataError(f'--format {fmt!r}: unknown; choose one of {", ".join(FORMATS)}')
+    pair = parse_labels(labels)
+    if fmt == 'imdb':
+        reviews = read_reviews(path, split)
+    elif fmt == 'folder':
+        reviews = _read_class_folders(path, pair)
+    elif fmt == 'lines':
+        reviews = _read_lines(path, pair)
+    else:
+        reviews = _read_table(path, fmt, pair, text_column, label_column)
+    log.debug('%s: read %d texts as %s', path, len(reviews), fmt)
+    return reviews
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        with open(path, 'rb') as f:
+            return f.read()
+    except OSError as err:
+        raise DataError(f'{path}: cannot read ({err.strerror})') from None
+
+
+def _read_class_folders(path: str, labels: Optional[Tuple[str, str]]) -> Reviews:
+    if not os.path.isdir(path):
+        raise DataError(f'{path}: --format folder needs a folder holding one folder per class')
+    names = sorted(e.name for e in os.scandir(path) if e.is_dir() and not e.name.startswith('.'))
+    if labels is None and len(names) != 2:
+        raise DataError(f'{path}: expected two class folders, found {names[:10]}; '
+                        'name them with --labels NEG,POS')
+    if labels is not None:
+        missing = [name for name in labels if name not in names]
+        if missing:
+            raise DataError(f'{path}: no class folder {missing[0]!r} (found {names[:10]}); '
+                            'fix --labels NEG,POS')
+        names = list(labels)
+    mapping = _label_map(names, labels, path, 'class folders')
+    items = []
+    for name in names:
+        for file_path in _class_files(os.path.join(path, name)):
+            items.append((mapping[name], _natural_key(os.path.basename(file_path)), file_path,
+                          _read_bytes(file_path)))
+    if not items:
+        raise DataError(f'{path}: the class folders {names} hold no file; '
+                        'expected one review per file')
+    return _collect(items, path)
+
+
+def _read_lines(path: str, labels: Optional[Tuple[str, str]]) -> Reviews:
+    files = _lines_files(path)
+    if files is None:
+        raise DataError(f'{path}: --format lines needs two class files (like rt-polarity.neg and '
+                        'rt-polarity.pos): their folder, one of them or their common prefix')
+    names = [_class_name(p) for p in files]
+    mapping = _label_map(names, labels, path, 'class files')
+    texts, label_list, sources, non_utf8 = [], [], [], 0
+    for file_path, name in sorted(zip(files, names), key=lambda fn: -mapping[fn[1]]):
+        text, fallback = decode_text(_read_bytes(file_path))
+        non_utf8 += fallback
+        for number, line in enumerate(text.splitlines(), 1):
+            line = strip_html_breaks(line).strip()
+            if line:
+                texts.append(line)
+                label_list.append(mapping[name])
+                sources.append(f'{file_path}:{number}')
+    if non_utf8:
+        log.info('%s: %d of 2 files were not valid UTF-8 and were decoded as Latin-1', path,
+                 non_utf8)
+    return _reviews(texts, label_list, sources, non_utf8, path)
+
+
+def _reviews(texts, label_list, sources, non_utf8, path) -> Reviews:
+    if not texts:
+        raise DataError(f'{path}: holds no text')
+    return Reviews(texts, np.asarray(label_list, dtype=np.int64), sources, non_utf8)
+
+
+def _read_table(path: str, fmt: str, labels: Optional[Tuple[str, str]], text_column: str,
+                label_column: str) -> Reviews:
+    if not os.path.isfile(path):
+        raise DataError(f'{path}: --format {fmt} needs a file')
+    content, fallback = decode_text(_read_bytes(path))
+    content = content.lstrip('\ufeff')
+    rows = _json_rows(content, path) if fmt == 'jsonl' else _csv_rows(content, fmt, path)
+    texts, raw_labels, sources = [], [], []
+    for number, row in rows:
+        missing = [col for col in (text_column, label_column) if col not in row]
+        if missing:
+            flag = '--text-column' if missing[0] == text_column else '--label-column'
+            raise DataError(f'{path}: row {number} has no column {missing[0]!r} (columns: '
+                            f'{", ".join(map(str, row))}); name the right one with {flag}')
+        value = row[label_column]
+        texts.append(strip_html_breaks(str(row[text_column] or '')).strip())
+        raw_labels.append(str(int(value)) if isinstance(value, (bool, float)) and value == int(value)
+                          else str(value).strip())
+        sources.append(f'{path}:{number}')
+    mapping = _label_map(raw_labels, labels, path, f'label values in column {label_column!r}')
+    return _reviews(texts, [mapping[value] for value in raw_labels], sources, int(fallback), path)
+
+
+def _csv_rows(content: str, fmt: str, path: str):
+    reader = csv.DictReader(io.StringIO(content, newline=''),
+                            delimiter='\t' if fmt == 'tsv' else ',')
+    try:
+        reader.fieldnames  # pylint: disable=pointless-statement  (reads the header line)
+        start = reader.line_num + 1
+        for row in reader:  # each row is reported by the line it starts on
+            if any(value for value in row.values() if value):
+                yield start, {k: v for k, v in row.items() if k is not None}
+            start = reader.line_num + 1
+    except csv.Error as err:
+        raise DataError(f'{path}: line {reader.line_num}: not valid {fmt.upper()} ({err})') from None
+
+
+def _json_rows(content: str, path: str):
+    for number, line in enumerate(content.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise DataError(f'{path}: line {number}: not valid JSON ({err.msg})') from None
+        if not isinstance(row, dict):
+            raise DataError(f'{path}: line {number}: expected a JSON object per line')
+        yield number, row
