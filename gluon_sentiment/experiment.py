@@ -155,6 +155,8 @@ def run_training(config: TrainConfig) -> Dict[str, Any]:
     bucket = config.bucket and margin is not None
     if config.bucket and not bucket:
         log.info('model %r needs fixed-length inputs: bucketing is off', config.model)
+    if config.hybridize and not bucket:  # one batch shape: let MXNet plan the graph once
+        net.hybridize(static_alloc=True, static_shape=True)
     steps = config.epochs * len(epoch_batches(len_train, config.batch_size, config.seed, 1,
                                               bucket, config.num_buckets))
     trainer = make_trainer(net, config, steps)
