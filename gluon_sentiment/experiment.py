@@ -206,6 +206,8 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
     bucket = config.bucket and margin is not None
     if config.bucket and not bucket:
         log.info('model %r needs fixed-length inputs: bucketing is off', config.model)
+    if config.hybridize and not bucket:  # one batch shape: let MXNet plan the graph once
+        net.hybridize(static_alloc=True, static_shape=True)
     steps = config.epochs * len(epoch_batches(len_train, config.batch_size, config.seed, 1,
                                               bucket, config.num_buckets))
     # dist_async: the servers' optimizer counts one update per worker and step, and keeps

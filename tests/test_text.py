@@ -1,4 +1,6 @@
 """The tokenizer reproduces Kim's clean_str exactly."""
+import random
+
 import pytest
 
 from gluon_sentiment.data.text import clean_str, clean_str_reference, strip_html_breaks, tokenize
@@ -36,3 +38,12 @@ def test_br_tags_removed():
 def test_non_ascii_dropped_and_empty():
     assert tokenize('日本語 😀') == []
     assert tokenize('') == []
+
+
+def test_random_apostrophe_soup_matches_kims_clean_str():
+    # contractions next to each other, doubled apostrophes, upper case, n't at the edges
+    rng = random.Random(0)
+    alphabet = ["'", "n", "t", "s", "v", "e", "r", "d", "l", "S", "N", "T", " ", "x", "!"]
+    for _ in range(3000):
+        text = ''.join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        assert tokenize(text) == clean_str_reference(text).split(), text

@@ -80,3 +80,15 @@ def test_balanced_subset():
     np.testing.assert_array_equal(idx, balanced_subset(labels, 20, seed=3))
     assert not np.array_equal(idx, balanced_subset(labels, 20, seed=4))
     assert len(balanced_subset(labels, 1000)) == 100
+
+
+@pytest.mark.parametrize('truncate', ['post', 'pre'])
+def test_encode_batch_equals_encode_then_pad(truncate):
+    vocab = build_vocab(CORPUS, max_size=3)
+    texts = CORPUS + [[], ['zebra'] * 7, ['the', 'end', 'movie', 'best', 'worst']]
+    X, lengths = encode_batch(iter(texts), vocab, seq_len=4, truncate=truncate)
+    X_ref, len_ref = pad_batch([encode(t, vocab) for t in texts], 4, vocab.token_to_idx[PAD],
+                               truncate)
+    np.testing.assert_array_equal(X, X_ref)
+    np.testing.assert_array_equal(lengths, len_ref)
+    assert X.dtype == np.int32 and lengths.dtype == np.int32

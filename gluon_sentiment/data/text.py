@@ -8,9 +8,9 @@ a ``lower()``. :func:`tokenize` gives exactly the same tokens without a single r
    outside ``[A-Za-z0-9(),!?'`]`` to a space (every byte of a non-ASCII
    character is >= 0x80, so such characters become spaces, as in Kim's
    first rule);
-2. ``bytes.replace`` splits the contractions ``'s 've n't 're 'd 'll`` off the
-   word before them (only when the text has an apostrophe) and puts spaces
-   around ``, ! ( ) ?``;
+2. one walk over the apostrophes splits the contractions
+   ``'s 've n't 're 'd 'll`` off the word before them, and ``bytes.replace``
+   puts spaces around ``, ! ( ) ?``;
 3. ``lower().split()`` stands for Kim's space collapsing, strip and lower.
 
 On the 25,000 IMDB training reviews this is about 2.5 times as fast as the
@@ -34,7 +34,7 @@ __all__ = ['tokenize', 'clean_str', 'clean_str_reference', 'strip_html_breaks']
 _BR = re.compile(r'<br\s*/?>', re.IGNORECASE)
 _KEEP = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789(),!?'`")
 _TO_SPACE = bytes(c if c in _KEEP else 0x20 for c in range(256))
-_CONTRACTIONS = [(c, b' ' + c) for c in (b"'s", b"'ve", b"n't", b"'re", b"'d", b"'ll")]
+_AFTER_APOSTROPHE = (b's', b've', b're', b'd', b'll')  # Kim's 's 've 're 'd 'll; and n't
 _PUNCTUATION = [(b',', b' , '), (b'!', b' ! '), (b'(', b' \\( '), (b')', b' \\) '), (b'?', b' \\? ')]
 
 
@@ -86,11 +86,25 @@ def tokenize(text: str) -> List[str]:
     """
     data = strip_html_breaks(text).encode('utf-8', 'surrogatepass').translate(_TO_SPACE)
     if b"'" in data:
-        for old, new in _CONTRACTIONS:
-            data = data.replace(old, new)
+        data = _split_contractions(data)
     for old, new in _PUNCTUATION:
         data = data.replace(old, new)
     return data.decode('ascii').lower().split()
+
+
+def _split_contractions(data: bytes) -> bytes:
+    """Put a space before each ``'s 've n't 're 'd 'll``, as Kim's six rules do.
+
+    Inserting a space never makes or breaks another rule's match, so one walk
+    over the apostrophes gives the result of the six ``re.sub`` passes.
+    """
+    parts = data.split(b"'")
+    for i in range(1, len(parts)):
+        if parts[i].startswith(_AFTER_APOSTROPHE):
+            parts[i - 1] += b' '
+        elif parts[i][:1] == b't' and parts[i - 1].endswith(b'n'):
+            parts[i - 1] = parts[i - 1][:-1] + b' n'
+    return b"'".join(parts)
 
 
 def clean_str_reference(string: str) -> str:

@@ -15,6 +15,7 @@ The vocabulary is a :class:`gluonnlp.Vocab` of the most frequent tokens of the
 Sequences are cut to their first ``seq_len`` tokens and padded at the end.
 """
 import collections
+import itertools
 from typing import Iterable, List, Sequence, Tuple
 
 import gluonnlp as nlp
@@ -85,10 +86,26 @@ def encode_batch(token_lists: Iterable[Sequence[str]], vocab: nlp.Vocab, seq_len
                  truncate: str = 'post') -> Tuple[np.ndarray, np.ndarray]:
     """Encode tokenized texts into a padded int32 matrix and their valid lengths.
 
-    See :func:`pad_batch` for ``truncate``.
+    Same result as :func:`pad_batch` over :func:`encode` of each text (see
+    there for ``truncate``), but every token of the batch is looked up in
+    one C-level ``map`` and written with one numpy scatter.
     """
-    return pad_batch([encode(tokens, vocab) for tokens in token_lists], seq_len,
-                     vocab.token_to_idx[PAD], truncate)
+    if truncate not in ('pre', 'post'):
+        raise ValueError(f"truncate must be 'pre' or 'post', got {truncate!r}")
+    kept = [tokens if len(tokens) <= seq_len else
+            tokens[:seq_len] if truncate == 'post' else tokens[len(tokens) - seq_len:]
+            for tokens in token_lists]
+    lengths = np.fromiter(map(len, kept), dtype=np.int32, count=len(kept))
+    total = int(lengths.sum())
+    lookup = vocab.token_to_idx.get
+    flat = np.fromiter(map(lookup, itertools.chain.from_iterable(kept),
+                           itertools.repeat(vocab.token_to_idx[UNK])),
+                       dtype=np.int32, count=total)
+    out = np.full((len(kept), seq_len), vocab.token_to_idx[PAD], dtype=np.int32)
+    rows = np.repeat(np.arange(len(kept)), lengths)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    out[rows, np.arange(total) - starts] = flat
+    return out, lengths
 
 
 def decode(ids: Iterable[int], vocab: nlp.Vocab) -> List[str]:
