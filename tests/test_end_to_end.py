@@ -34,3 +34,29 @@ def test_predicts_clear_reviews(imdb_run):
     labels = clf.predict(['This was a wonderful film with a great cast, I loved every minute.',
                           'The worst movie I have ever seen, boring and a waste of time.'])
     assert list(labels) == [1, 0]
+
+
+def test_bundle_and_onnx_match_on_real_reviews(imdb_run, tmp_path):
+    import tarfile
+
+    import numpy as np
+    import onnxruntime as ort
+
+    from gluon_sentiment.engine import softmax
+    from gluon_sentiment.export import export_bundle
+    texts = []
+    with tarfile.open(SHARED_IMDB) as tar:
+        for member in tar:
+            if member.isfile() and member.name.endswith('.txt') and '/train/' in member.name:
+                texts.append(tar.extractfile(member).read().decode('utf-8', 'replace'))
+                if len(texts) == 300:
+                    break
+    bundle = str(tmp_path / 'bundle')
+    export_bundle(imdb_run, bundle, onnx=True)
+    clf = gs.load_model(imdb_run)
+    expected = clf.predict_proba(texts)
+    np.testing.assert_array_equal(gs.load_model(bundle).predict_proba(texts), expected)
+    session = ort.InferenceSession(os.path.join(bundle, 'model.onnx'),
+                                   providers=['CPUExecutionProvider'])
+    logits = session.run(None, {'data': clf.encode(texts).astype(np.float32)})[0]
+    np.testing.assert_allclose(softmax(logits.astype(np.float64)), expected, rtol=0, atol=1e-5)
