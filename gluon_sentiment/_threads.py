@@ -9,7 +9,15 @@ the user has not set it and MXNet has not been imported yet.
 import os
 import sys
 
-__all__ = ['configure_threads']
+__all__ = ['configure_threads', 'usable_cores']
+
+
+def usable_cores() -> int:
+    """Number of CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def configure_threads() -> int:
@@ -25,9 +33,6 @@ def configure_threads() -> int:
         return int(os.environ['OMP_NUM_THREADS'] or 0)
     if 'mxnet' in sys.modules:
         return 0
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
+    cores = usable_cores()
     os.environ['OMP_NUM_THREADS'] = str(cores)
     return cores

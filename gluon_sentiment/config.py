@@ -11,7 +11,10 @@ from typing import Any, Dict, Optional, Tuple
 
 from .errors import ConfigError
 
-__all__ = ['TrainConfig']
+__all__ = ['KVSTORES', 'TrainConfig']
+
+#: Values of ``--kvstore``: within one process, or over the workers of a launched job.
+KVSTORES = ('device', 'local', 'dist_sync', 'dist_async')
 
 
 def _opt(default, help, group, **extra):  # pylint: disable=redefined-builtin
@@ -50,13 +53,18 @@ class TrainConfig:
     lr_schedule: str = _opt('constant', "'constant', or 'cosine' decay to 0 over all steps",
                             'optimization', choices=('constant', 'cosine'))
     wd: float = _opt(0.0, 'weight decay', 'optimization')
-    batch_size: int = _opt(64, 'examples per step, over all devices', 'optimization')
+    batch_size: int = _opt(64, 'examples per step, over all devices and workers', 'optimization')
     epochs: int = _opt(3, 'passes over the training set', 'optimization')
     seed: int = _opt(0, 'seed of initialization, shuffling and dropout', 'optimization')
     # hardware
     gpus: Tuple[int, ...] = _opt((), "GPU ids, e.g. '0,1' (default: CPU)", 'hardware')
     cpu_contexts: int = _opt(1, 'number of CPU contexts to split each batch over when no '
                                 'GPU is given (tests the multi-device path)', 'hardware')
+    kvstore: str = _opt('device', "how gradients are combined: 'device' or 'local' within this "
+                                  "process; 'dist_sync' or 'dist_async' over the workers of a job "
+                                  'started by python -m gluon_sentiment.launch (--batch-size is '
+                                  'then the total over all workers)', 'hardware',
+                        choices=KVSTORES)
     bucket: bool = _opt(True, 'batch reviews of similar length together (gluonnlp '
                               'FixedBucketSampler) and cut padding beyond the longest; only for '
                               'models that accept variable lengths (multikernel)', 'hardware')

@@ -108,11 +108,28 @@ def _split(array: np.ndarray, ctx: List[mx.Context]) -> List[mx.nd.NDArray]:
                                       even_split=False)
 
 
+def _load_rows(X: np.ndarray, y: np.ndarray, rows: np.ndarray, filler: np.ndarray, width: int,
+               ctx: List[mx.Context]):
+    """Split ``rows`` of ``(X, y)`` over ``ctx``, with a 0/1 weight per row.
+
+    Every context gets at least one row: those ``rows`` cannot fill are
+    copies of ``filler`` with weight 0, so that every context runs a
+    backward (a context without one would add its last step's gradient).
+    """
+    pad = max(0, len(ctx) - len(rows))
+    weight = np.concatenate([np.ones(len(rows)), np.zeros(pad)]).reshape(-1, 1)
+    rows = np.concatenate([rows, np.repeat(filler[:1], pad)]).astype(np.int64)
+    return (_split(X[rows, :width], ctx), _split(y[rows], ctx),
+            gluon.utils.split_and_load(mx.nd.array(weight), ctx, even_split=False))
+
+
 def train_epoch(net: gluon.Block, trainer: gluon.Trainer, loss_fn: gluon.loss.Loss,
                 X: np.ndarray, y: np.ndarray, batches: Sequence[np.ndarray],
                 ctx: List[mx.Context], lengths: Optional[np.ndarray] = None, margin: int = 0,
                 progress: bool = True,
-                on_batch_end: Optional[Callable[[int], None]] = None) -> Dict[str, float]:
+                on_batch_end: Optional[Callable[[int], None]] = None,
+                rank: int = 0, num_workers: int = 1,
+                step_size: Optional[int] = None) -> Dict[str, float]:
     """Train one pass over ``(X, y)``, batch by batch.
 
     Parameters
@@ -122,7 +139,8 @@ def train_epoch(net: gluon.Block, trainer: gluon.Trainer, loss_fn: gluon.loss.Lo
     trainer : gluon.Trainer
         Trainer over ``net``'s parameters.
     loss_fn : gluon.loss.Loss
-        Per-example loss, e.g. ``SoftmaxCrossEntropyLoss``.
+        Per-example loss that takes a sample weight, e.g.
+        ``SoftmaxCrossEntropyLoss``.
     X, y : numpy.ndarray
         Token indices ``(n, seq_len)`` and labels ``(n,)``.
     batches : sequence of numpy.ndarray
@@ -139,11 +157,19 @@ def train_epoch(net: gluon.Block, trainer: gluon.Trainer, loss_fn: gluon.loss.Lo
         Show a progress bar (on a terminal only).
     on_batch_end : callable, optional
         Called with the batch number after each step.
+    rank, num_workers : int
+        In a multi-process job, this process trains on positions ``rank``,
+        ``rank + num_workers``, ... of every batch (the others on the rest);
+        a process whose share of a batch is empty still takes the step.
+    step_size : int, optional
+        Examples ``trainer.step`` normalizes by; default the whole batch,
+        over all contexts and workers.
 
     Returns
     -------
     dict
-        ``loss`` (mean per example), ``accuracy`` and ``samples_per_sec``.
+        ``loss`` (mean per example), ``accuracy``, ``examples``,
+        ``samples_per_sec`` and ``seconds``, over this process's share.
     """
     total_loss = mx.nd.zeros(1, ctx=ctx[0])
     correct = mx.nd.zeros(1, ctx=ctx[0])
@@ -151,27 +177,30 @@ def train_epoch(net: gluon.Block, trainer: gluon.Trainer, loss_fn: gluon.loss.Lo
     seen = 0
     bar = tqdm(total=len(batches), desc='train', leave=False, disable=None if progress else True)
     for i, idx in enumerate(batches):
+        rows = idx[rank::num_workers]
+        # the width of the whole batch, as one process would cut it: F.max sends the gradient
+        # to every tied all-padding window, so the padding kept changes the gradient
         width = batch_width(None if lengths is None else lengths[idx], X.shape[1], margin)
-        Xb = X[idx, :width]
-        data, label = _split(Xb, ctx), _split(y[idx], ctx)
+        data, label, weight = _load_rows(X, y, rows, idx, width, ctx)
         with autograd.record():
             outputs = [net(x) for x in data]
-            losses = [loss_fn(out, lab) for out, lab in zip(outputs, label)]
+            losses = [loss_fn(out, lab, w) for out, lab, w in zip(outputs, label, weight)]
         for loss in losses:
             loss.backward()
-        trainer.step(len(Xb))
-        seen += len(Xb)
-        for out, lab, loss in zip(outputs, label, losses):
+        trainer.step(step_size or len(idx))
+        seen += len(rows)
+        for out, lab, loss, w in zip(outputs, label, losses, weight):
             total_loss += loss.sum().as_in_context(ctx[0])
-            correct += (out.argmax(axis=1) == lab).sum().as_in_context(ctx[0])
+            hits = (out.argmax(axis=1) == lab) * w.reshape((-1,))
+            correct += hits.sum().as_in_context(ctx[0])
         bar.update(1)
         if on_batch_end is not None:
             on_batch_end(i)
     bar.close()
     total_loss = float(total_loss.asscalar())
     elapsed = time.time() - start
-    return {'loss': total_loss / seen, 'accuracy': float(correct.asscalar()) / seen,
-            'samples_per_sec': seen / elapsed, 'seconds': elapsed}
+    return {'loss': total_loss / max(seen, 1), 'accuracy': float(correct.asscalar()) / max(seen, 1),
+            'examples': seen, 'samples_per_sec': seen / elapsed, 'seconds': elapsed}
 
 
 def predict_logits(net: gluon.Block, X: np.ndarray, ctx: List[mx.Context],

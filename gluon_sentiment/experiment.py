@@ -21,6 +21,7 @@ from .data.reader import Reviews, read_reviews
 from .data.split import balanced_subset, split_indices
 from .data.text import tokenize
 from .data.vocab import build_vocab, encode_batch
+from .distributed import Worker, create_worker
 from .engine import epoch_batches, evaluate, make_contexts, train_epoch
 from .errors import ConfigError, DataError
 from .model import get_model, model_class
@@ -105,21 +106,50 @@ def build_net(config: TrainConfig, vocab_size: int, ctx: List[mx.Context]) -> gl
     return net
 
 
-def make_trainer(net: gluon.Block, config: TrainConfig, total_steps: int) -> gluon.Trainer:
-    """The ``gluon.Trainer`` of ``config``: optimizer, learning rate (schedule), weight decay."""
+def make_trainer(net: gluon.Block, config: TrainConfig, total_steps: int,
+                 kvstore: Optional[Any] = None) -> gluon.Trainer:
+    """The ``gluon.Trainer`` of ``config``: optimizer, learning rate (schedule), weight decay.
+
+    ``kvstore`` (default ``config.kvstore``) is a name or a created
+    ``mx.kv.KVStore``. With ``dist_sync`` every worker pulls the summed
+    gradients and runs the optimizer itself (``update_on_kvstore=False``),
+    so that the batch size may change from step to step.
+    """
     params = {'learning_rate': config.lr, 'wd': config.wd}
     if config.lr_schedule == 'cosine':
         params['lr_scheduler'] = mx.lr_scheduler.CosineScheduler(max(total_steps, 1), config.lr, 0)
+    kvstore = config.kvstore if kvstore is None else kvstore
+    kind = kvstore if isinstance(kvstore, str) else kvstore.type
+    update_on_kvstore = False if kind.startswith('dist_sync') else None
     try:
-        return gluon.Trainer(net.collect_params(), config.optimizer, params)
+        return gluon.Trainer(net.collect_params(), config.optimizer, params, kvstore=kvstore,
+                             update_on_kvstore=update_on_kvstore)
     except (ValueError, KeyError, AssertionError) as err:
         raise ConfigError(f'--optimizer {config.optimizer}: {err}') from None
 
 
-def _evaluate(net, split, ctx, margin):
+def _evaluate(net, split, ctx, margin, worker: Worker) -> Dict[str, float]:
+    """Loss and accuracy on ``split``; under dist_sync each worker takes a shard and the sums are
+    combined, under dist_async each worker evaluates its own weights on the whole split."""
     X, y, lengths = split
-    return evaluate(net, X, y, ctx, lengths=None if margin is None else lengths,
-                    margin=margin or 0)
+    if worker.sync:
+        X, y, lengths = (worker.shard(a) for a in (X, y, lengths))
+    metrics = evaluate(net, X, y, ctx, lengths=None if margin is None else lengths,
+                       margin=margin or 0) if len(y) else {'loss': 0.0, 'accuracy': 0.0}
+    if not worker.distributed or not worker.sync:
+        return metrics
+    n = len(y)
+    loss, correct, total = worker.allreduce([metrics['loss'] * n, metrics['accuracy'] * n, n])
+    return {'loss': loss / total, 'accuracy': correct / total}
+
+
+def _check_workers(worker: Worker, config: TrainConfig, num_train: int) -> None:
+    if worker.num_workers > num_train:
+        raise ConfigError(f'{worker.num_workers} workers but only {num_train} training examples: '
+                          'start fewer workers (launch -n) or use more data (--max-examples)')
+    if worker.num_workers > config.batch_size:
+        raise ConfigError(f'--batch-size {config.batch_size} is the total over all workers and '
+                          f'must be at least the {worker.num_workers} workers')
 
 
 def run_training(config: TrainConfig) -> Dict[str, Any]:
@@ -131,6 +161,11 @@ def run_training(config: TrainConfig) -> Dict[str, Any]:
     by validation accuracy, then evaluate the best on the test split and
     export the graph.
 
+    With ``--kvstore dist_sync`` or ``dist_async`` this process is one
+    worker of a job (see :mod:`gluon_sentiment.distributed`): it trains on
+    its share of every batch, metrics are combined over the workers, and
+    only rank 0 writes the run directory.
+
     Returns
     -------
     dict
@@ -140,15 +175,27 @@ def run_training(config: TrainConfig) -> Dict[str, Any]:
     config.validate()
     model_class(config.model)  # unknown names fail before any work
     ctx = make_contexts(config.gpus, config.cpu_contexts)
+    worker = create_worker(config.kvstore)
+    try:
+        return _run_worker(config, ctx, worker)
+    except BaseException:
+        worker.leave_without_goodbye()
+        raise
+
+
+def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker) -> Dict[str, Any]:
     out = config.output_dir
-    rundir.prepare_run_dir(out, config.to_dict(), config.overwrite)
+    if worker.is_writer:
+        rundir.prepare_run_dir(out, config.to_dict(), config.overwrite)
 
     data = prepare_data(config)
+    _check_workers(worker, config, len(data.splits['train'][1]))
     net = build_net(config, len(data.vocab), ctx)
-    rundir.write_json(os.path.join(out, rundir.CONFIG),
-                      rundir.describe(config.to_dict(), config.model,
-                                      config.model_kwargs(len(data.vocab))))
-    rundir.save_vocab(os.path.join(out, rundir.VOCAB), data.vocab)
+    if worker.is_writer:
+        rundir.write_json(os.path.join(out, rundir.CONFIG),
+                          rundir.describe(config.to_dict(), config.model,
+                                          config.model_kwargs(len(data.vocab))))
+        rundir.save_vocab(os.path.join(out, rundir.VOCAB), data.vocab)
 
     X_train, y_train, len_train = data.splits['train']
     margin = net.length_margin if isinstance(getattr(net, 'length_margin', None), int) else None
@@ -157,38 +204,58 @@ def run_training(config: TrainConfig) -> Dict[str, Any]:
         log.info('model %r needs fixed-length inputs: bucketing is off', config.model)
     steps = config.epochs * len(epoch_batches(len_train, config.batch_size, config.seed, 1,
                                               bucket, config.num_buckets))
-    trainer = make_trainer(net, config, steps)
+    # dist_async: the servers' optimizer counts one update per worker and step, and keeps
+    # the normalization of the first step
+    updates = steps if worker.sync else steps * worker.num_workers
+    step_size = None if worker.sync else -(-config.batch_size // worker.num_workers)
+    trainer = make_trainer(net, config, updates, worker.kvstore)
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
     metrics: Dict[str, Any] = {'history': [], 'sizes': data.sizes(), 'data': data.source,
-                               'status': 'training'}
-    best = -1.0
+                               'status': 'training', 'num_workers': worker.num_workers,
+                               'kvstore': config.kvstore}
+    best, best_params = -1.0, None
     for epoch in range(1, config.epochs + 1):
-        mx.random.seed(config.seed + epoch)  # dropout; with epoch_batches, resumable per epoch
+        # dropout; with epoch_batches, resumable per epoch; each worker its own masks
+        mx.random.seed(config.seed + epoch + 7919 * worker.rank)
         batches = epoch_batches(len_train, config.batch_size, config.seed, epoch, bucket,
                                 config.num_buckets)
         train = train_epoch(net, trainer, loss_fn, X_train, y_train, batches, ctx,
-                            len_train if bucket else None, margin or 0)
-        val = _evaluate(net, data.splits['val'], ctx, margin)
+                            len_train if bucket else None, margin or 0,
+                            progress=worker.is_writer, rank=worker.rank,
+                            num_workers=worker.num_workers, step_size=step_size)
+        if worker.sync and worker.distributed:
+            n = train['examples']
+            loss, correct, total = worker.allreduce([train['loss'] * n, train['accuracy'] * n, n])
+            train.update(loss=loss / total, accuracy=correct / total,
+                         samples_per_sec=total / train['seconds'])
+        val = _evaluate(net, data.splits['val'], ctx, margin, worker)
         row = {'epoch': epoch, 'train_loss': train['loss'], 'train_accuracy': train['accuracy'],
                'samples_per_sec': train['samples_per_sec'], 'epoch_seconds': train['seconds'],
                'val_loss': val['loss'], 'val_accuracy': val['accuracy']}
         log.info('epoch %d/%d: train loss %.4f acc %.4f (%.0f samples/s, %.1f s) | '
                  'val loss %.4f acc %.4f', epoch, config.epochs, train['loss'], train['accuracy'],
                  train['samples_per_sec'], train['seconds'], val['loss'], val['accuracy'])
-        rundir.save_params(net, os.path.join(out, rundir.epoch_params(epoch)))
+        if worker.is_writer:
+            rundir.save_params(net, os.path.join(out, rundir.epoch_params(epoch)))
         if val['accuracy'] > best:
             best = val['accuracy']
-            rundir.save_params(net, os.path.join(out, rundir.BEST_PARAMS))
+            best_params = {name: p.data(ctx[0]).copy() for name, p in net.collect_params().items()}
+            if worker.is_writer:
+                rundir.save_params(net, os.path.join(out, rundir.BEST_PARAMS))
             metrics.update(best_epoch=epoch, val_accuracy=val['accuracy'], val_loss=val['loss'])
         metrics['history'].append(row)
-        rundir.write_json(os.path.join(out, rundir.METRICS), metrics)
+        if worker.is_writer:
+            rundir.write_json(os.path.join(out, rundir.METRICS), metrics)
 
-    net.load_parameters(os.path.join(out, rundir.BEST_PARAMS), ctx=ctx)
-    test = _evaluate(net, data.splits['test'], ctx, margin)
+    for name, param in net.collect_params().items():  # the best epoch, on every device
+        for array in param.list_data():  # (set_data would reset a distributed trainer)
+            best_params[name].copyto(array)
+    test = _evaluate(net, data.splits['test'], ctx, margin, worker)
     log.info('test (best epoch %d): loss %.4f acc %.4f', metrics['best_epoch'], test['loss'],
              test['accuracy'])
-    if config.hybridize:
-        rundir.export_symbol(net, out)
     metrics.update(test_accuracy=test['accuracy'], test_loss=test['loss'], status='done')
-    rundir.write_json(os.path.join(out, rundir.METRICS), metrics)
+    if worker.is_writer:
+        if config.hybridize:
+            rundir.export_symbol(net, out)
+        rundir.write_json(os.path.join(out, rundir.METRICS), metrics)
     return metrics

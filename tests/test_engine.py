@@ -77,8 +77,9 @@ def _train_params(ctx, X, y):
             for k, v in net.collect_params().items()}, stats
 
 
-def test_two_cpu_contexts_match_one():
-    X, y, _ = _data(n=48)
+@pytest.mark.parametrize('n', [48, 49])  # 49: a last batch of one example, one context idle
+def test_two_cpu_contexts_match_one(n):
+    X, y, _ = _data(n=n)
     one, stats_one = _train_params([mx.cpu(0)], X, y)
     two, stats_two = _train_params([mx.cpu(0), mx.cpu(1)], X, y)
     assert one.keys() == two.keys()
@@ -97,3 +98,33 @@ def test_evaluate_matches_numpy():
     metrics = evaluate(net, X, y, [mx.cpu()])
     assert metrics['accuracy'] == pytest.approx((probs.argmax(1) == y).mean())
     assert metrics['loss'] == pytest.approx(-np.log(probs[np.arange(len(y)), y]).mean(), rel=1e-5)
+
+
+def test_worker_shards_sum_to_the_whole_batch():
+    """Two workers' shards, gradients summed, give one process's step (kvstore emulated)."""
+    X, y, _ = _data(n=33)
+    batches = epoch_batches(np.full(len(X), X.shape[1]), 16, seed=0, epoch=1)
+    batches.append(np.array([5]))  # worker 1 gets no example of this batch
+
+    def shard_grads(rank, num_workers):
+        grads = []
+        for idx in batches:
+            mx.random.seed(7)
+            net = MultiKernelConvNet(20, embed_size=6, num_filters=4, dropout=0.0)
+            net.initialize(mx.init.Xavier())
+            net(mx.nd.zeros((1, X.shape[1])))  # complete deferred initialization
+            trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 1.0})
+            params = {k.split('_', 1)[1]: p for k, p in net.collect_params().items()}
+            before = {k: p.data().copy() for k, p in params.items()}
+            train_epoch(net, trainer, gluon.loss.SoftmaxCrossEntropyLoss(), X, y, [idx],
+                        [mx.cpu()], progress=False, rank=rank, num_workers=num_workers)
+            # with SGD and lr 1, the step is minus the normalized gradient
+            grads.append({k: (before[k] - p.data()).asnumpy() for k, p in params.items()})
+        return grads
+
+    whole = shard_grads(0, 1)
+    parts = [shard_grads(rank, 2) for rank in range(2)]
+    for step, full in enumerate(whole):
+        for name in full:
+            np.testing.assert_allclose(parts[0][step][name] + parts[1][step][name], full[name],
+                                       rtol=1e-4, atol=1e-6, err_msg=f'{step} {name}')

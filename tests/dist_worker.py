@@ -1,0 +1,36 @@
+"""A worker of the distributed tests: ``python -m dist_worker TRAIN_ARGS``.
+
+It trains exactly as ``python -m gluon_sentiment.train`` does, then saves
+its own final parameters as ``OUTPUT_DIR/worker-RANK.params`` so that the
+test can compare the workers. With ``GS_TEST_KILL_RANK=R`` set, worker R
+kills itself with SIGKILL once it has joined the job.
+"""
+import os
+import signal
+import sys
+
+from gluon_sentiment import distributed, experiment
+from gluon_sentiment import train
+
+captured = {}
+
+
+def _capture(function, name):
+    def wrapper(*args, **kwargs):
+        captured[name] = result = function(*args, **kwargs)
+        if name == 'worker' and str(result.rank) == os.environ.get('GS_TEST_KILL_RANK'):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return result
+    return wrapper
+
+
+experiment.create_worker = _capture(distributed.create_worker, 'worker')
+experiment.build_net = _capture(experiment.build_net, 'net')
+
+if __name__ == '__main__':
+    code = train.main(sys.argv[1:])
+    args = train.build_parser().parse_args(sys.argv[1:])
+    if code == 0:
+        captured['net'].save_parameters(
+            os.path.join(args.output_dir, f'worker-{captured["worker"].rank}.params'))
+    sys.exit(code)
