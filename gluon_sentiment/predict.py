@@ -1,18 +1,28 @@
-"""Command line: classify texts with a trained run.
+"""Command line: classify texts with a trained run or an exported bundle.
 
-Example::
+Examples::
 
     python -m gluon_sentiment.predict --model runs/multikernel "the movie was awesome. Loved it"
+    python -m gluon_sentiment.predict --model bundles/multikernel --input reviews.txt \\
+        --format jsonl --verbose > predictions.jsonl
+    cat reviews.txt | python -m gluon_sentiment.predict --model runs/multikernel --input -
+    python -m gluon_sentiment.predict --model runs/multikernel --explain \\
+        "unintelligent, gross, and vulgar—but I loved it"
 
-prints one line per text: the label, P(negative), P(positive) and the text.
+``--format table`` (the default) prints one line per text: the label,
+P(negative), P(positive) and the text, tab-separated (with ``--explain``, an
+indented line per n-gram follows). ``--format jsonl`` prints one JSON object
+per line: ``text``, ``label``, ``probabilities`` (and ``explanation``).
 """
 import argparse
+import json
 import sys
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from .cli import add_common_args, run_cli
+from .errors import ConfigError
 
-__all__ = ['build_parser', 'main']
+__all__ = ['build_parser', 'main', 'format_record']
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,19 +30,64 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='python -m gluon_sentiment.predict',
                                      description=__doc__.split('\n')[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('--model', required=True, help='run directory of a training run')
-    parser.add_argument('texts', nargs='+', help='texts to classify')
+    parser.add_argument('--model', required=True,
+                        help='run directory of a training run, or an exported bundle')
+    group = parser.add_argument_group('input')
+    group.add_argument('texts', nargs='*', help='texts to classify')
+    group.add_argument('--input', metavar='FILE',
+                       help="file of texts, one per line; '-' reads standard input")
+    group = parser.add_argument_group('prediction')
+    group.add_argument('--batch-size', type=int, default=256, help='texts per forward pass')
+    group.add_argument('--chunk-size', type=int, default=4096,
+                       help='texts read, predicted and written at a time')
+    group.add_argument('--explain', action='store_true',
+                       help='show the n-grams (multikernel) or words that drove each decision')
+    group.add_argument('--top-k', type=int, default=5, help='n-grams or words per explanation')
+    group = parser.add_argument_group('output')
+    group.add_argument('--format', choices=('table', 'jsonl'), default='table',
+                       help='a tab-separated table, or JSON Lines')
+    group.add_argument('--verbose', action='store_true',
+                       help='report the number of texts and the throughput on standard error')
     add_common_args(parser)
     return parser
 
 
+def format_record(record: Dict[str, Any], fmt: str) -> str:
+    """One record as printed: a JSON line, or a table row (and explanation rows)."""
+    if fmt == 'jsonl':
+        return json.dumps(record, ensure_ascii=False)
+    probs = record['probabilities']
+    line = (f'{record["label"]}\tnegative={probs["negative"]:.4f}\t'
+            f'positive={probs["positive"]:.4f}\t{record["text"]}')
+    explanation = record.get('explanation')
+    if explanation:
+        line += ''.join(f'\n\t{item["score"]:+.3f}\t{item["ngram"]}'
+                        for item in explanation['top'])
+    return line
+
+
 def _main(args: argparse.Namespace) -> int:
-    from .predictor import LABELS, load_model
+    if bool(args.texts) == bool(args.input):
+        raise ConfigError('give texts as arguments or --input FILE (or --input - for '
+                          'standard input), not both and not neither')
+    for name in ('batch_size', 'chunk_size', 'top_k'):
+        if getattr(args, name) < 1:
+            raise ConfigError(f'--{name.replace("_", "-")} must be at least 1')
+    from .inference import Throughput, iter_records, read_lines  # heavy imports after checks
+    from .predictor import load_model
     clf = load_model(args.model)
-    probs = clf.predict_proba(args.texts)
-    for text, (neg, pos) in zip(args.texts, probs):
-        label = LABELS[int(pos > neg)]
-        print(f'{label}\tnegative={neg:.4f}\tpositive={pos:.4f}\t{text}')
+    clf.batch_size = args.batch_size
+    texts = args.texts or read_lines(args.input)
+    stats = Throughput()
+    out = sys.stdout
+    for record in iter_records(clf, texts, args.chunk_size,
+                               args.top_k if args.explain else 0, stats):
+        out.write(format_record(record, args.format) + '\n')
+    out.flush()
+    if args.verbose:
+        print(f'predicted {stats.texts} texts in {stats.seconds:.2f} s: '
+              f'{stats.per_second:.0f} texts/s (tokenizing included; model '
+              f'{clf.name}, batch size {clf.batch_size})', file=sys.stderr)
     return 0
 
 

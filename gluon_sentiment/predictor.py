@@ -14,12 +14,12 @@ import mxnet as mx
 import numpy as np
 from mxnet import gluon
 
-from . import rundir
+from . import bundle, rundir
 from .data.text import tokenize
 from .data.vocab import encode_batch
 from .engine import predict_logits, softmax
 from .errors import RunDirError
-from .model import get_model
+from .model import get_model, list_models
 
 __all__ = ['SentimentClassifier', 'load_model', 'LABELS']
 
@@ -44,12 +44,15 @@ class SentimentClassifier:
         Texts per forward pass.
     truncate : {'post', 'pre'}, default 'post'
         Which end of a longer text is cut, as in training.
+    name : str, optional
+        Registry name of the model (``'multikernel'``), for reports.
     """
 
     def __init__(self, net: gluon.Block, vocab: nlp.Vocab, seq_len: int,
                  ctx: Union[mx.Context, Sequence[mx.Context], None] = None, batch_size: int = 256,
-                 truncate: str = 'post'):
+                 truncate: str = 'post', name: Optional[str] = None):
         self.net = net
+        self.name = name
         self.truncate = truncate
         self.vocab = vocab
         self.seq_len = seq_len
@@ -94,42 +97,56 @@ def _as_list(texts: Union[str, Iterable[str]]) -> List[str]:
 
 
 def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = rundir.BEST_PARAMS,
-               hybridize: bool = True) -> SentimentClassifier:
-    """Load the classifier of a training run.
+               hybridize: bool = True, symbolic: bool = False) -> SentimentClassifier:
+    """Load the classifier of a training run or of an exported bundle.
 
     Parameters
     ----------
     path : str
-        A run directory (the ``--output-dir`` of ``gluon_sentiment.train``).
+        A run directory (the ``--output-dir`` of ``gluon_sentiment.train``)
+        or a bundle (the ``--out`` of ``gluon_sentiment.export``).
     ctx : Context, optional
         Device to load onto (default CPU).
     params : str, default 'best.params'
-        Parameter file inside the run, e.g. ``epoch-0002.params``.
+        Parameter file inside a run, e.g. ``epoch-0002.params`` (not used
+        for a bundle, which holds one set).
     hybridize : bool, default True
-        Hybridize the rebuilt network.
+        Hybridize the network.
+    symbolic : bool, default False
+        For a bundle: run its exported graph as a ``SymbolBlock`` instead of
+        rebuilding the registered Gluon model (explanations need the Gluon
+        model). A bundle whose model is not registered here always loads
+        as a ``SymbolBlock``.
 
     Raises
     ------
     RunDirError
-        If ``path`` is not a complete run.
+        If ``path`` is not a complete run or bundle.
     """
-    config = rundir.read_config(path)
+    config = rundir.read_config(path)  # a bundle keeps its run's config.json
     vocab = rundir.load_vocab(os.path.join(path, rundir.VOCAB))
     kwargs = dict(config['model_kwargs'])
     if kwargs.get('vocab_size') != len(vocab):
         raise RunDirError(f'{path}: config says vocab_size {kwargs.get("vocab_size")} but '
                           f'{rundir.VOCAB} holds {len(vocab)} tokens')
     ctx = ctx or mx.cpu()
-    net = get_model(config['model'], **kwargs)
-    params_path = os.path.join(path, params)
-    if not os.path.isfile(params_path):
-        raise RunDirError(f'{params_path}: missing; the run has not finished an epoch')
-    try:
-        net.load_parameters(params_path, ctx=ctx)
-    except (mx.MXNetError, AssertionError, ValueError) as err:
-        raise RunDirError(f'{params_path}: does not fit the model in {rundir.CONFIG} '
-                          f'({str(err).splitlines()[0]})') from None
+    if bundle.is_bundle(path):
+        if symbolic or config['model'] not in list_models():
+            net = bundle.load_symbol_block(path, ctx)
+        else:
+            net = get_model(config['model'], **kwargs)
+            bundle.load_params_into(net, path, ctx)
+    else:
+        net = get_model(config['model'], **kwargs)
+        params_path = os.path.join(path, params)
+        if not os.path.isfile(params_path):
+            raise RunDirError(f'{params_path}: missing; the run has not finished an epoch')
+        try:
+            net.load_parameters(params_path, ctx=ctx)
+        except (mx.MXNetError, AssertionError, ValueError) as err:
+            raise RunDirError(f'{params_path}: does not fit the model in {rundir.CONFIG} '
+                              f'({str(err).splitlines()[0]})') from None
     if hybridize:
         net.hybridize(static_alloc=True)
     return SentimentClassifier(net, vocab, config['seq_len'], ctx,
-                               truncate=config.get('truncate', 'post'))
+                               truncate=config.get('truncate', 'post'), name=config['model'])

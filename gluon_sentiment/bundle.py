@@ -1,0 +1,112 @@
+"""The deployment bundle: a trained model in files that MXNet alone can load.
+
+Layout::
+
+    BUNDLE_DIR/manifest.json       format, versions, files and the input/output contract
+    BUNDLE_DIR/model-symbol.json   the network's graph (``HybridBlock.export``)
+    BUNDLE_DIR/model-0000.params   its parameters
+    BUNDLE_DIR/vocab.json          the gluonnlp Vocab (token -> id)
+    BUNDLE_DIR/config.json         the training run's config (rebuilds the Gluon model)
+    BUNDLE_DIR/model.onnx          the same function in ONNX (only with ``--onnx``)
+
+Without this package, the graph loads with::
+
+    net = mxnet.gluon.SymbolBlock.imports('model-symbol.json', ['data'], 'model-0000.params')
+    logits = net(mxnet.nd.array(token_ids))     # (batch, 2): [negative, positive]
+
+This module reads bundles; :mod:`gluon_sentiment.export` writes them.
+"""
+import os
+import warnings
+from typing import Any, Dict, Optional
+
+import mxnet as mx
+from mxnet import gluon
+
+from . import rundir
+from .errors import RunDirError
+
+__all__ = ['BUNDLE_FORMAT', 'MANIFEST', 'SYMBOL', 'PARAMS', 'ONNX', 'INPUT_NAME', 'is_bundle',
+           'read_manifest', 'load_symbol_block', 'load_params_into']
+
+BUNDLE_FORMAT = 'gluon_sentiment.bundle/1'
+MANIFEST = 'manifest.json'
+SYMBOL = 'model-symbol.json'
+PARAMS = 'model-0000.params'
+ONNX = 'model.onnx'
+#: name of the graph's one input
+INPUT_NAME = 'data'
+
+
+def is_bundle(path: str) -> bool:
+    """Whether ``path`` holds a bundle's ``manifest.json``."""
+    return os.path.isfile(os.path.join(path, MANIFEST))
+
+
+def read_manifest(path: str) -> Dict[str, Any]:
+    """The ``manifest.json`` of the bundle in ``path``.
+
+    Raises
+    ------
+    RunDirError
+        If ``path`` is not a bundle of a known format.
+    """
+    manifest = rundir.read_json(os.path.join(path, MANIFEST))
+    if not isinstance(manifest, dict) or manifest.get('format') != BUNDLE_FORMAT:
+        found = manifest.get('format') if isinstance(manifest, dict) else None
+        raise RunDirError(f'{os.path.join(path, MANIFEST)}: not a {BUNDLE_FORMAT} manifest '
+                          f'(format {found!r}); re-export with python -m gluon_sentiment.export')
+    for name in (SYMBOL, PARAMS, rundir.VOCAB, rundir.CONFIG):
+        if not os.path.isfile(os.path.join(path, name)):
+            raise RunDirError(f'{os.path.join(path, name)}: missing; the bundle is incomplete, '
+                              're-export it')
+    return manifest
+
+
+def load_symbol_block(path: str, ctx: Optional[mx.Context] = None) -> gluon.SymbolBlock:
+    """The bundle's graph as a :class:`mxnet.gluon.SymbolBlock`, without the model classes.
+
+    The block gets a ``length_margin`` attribute from the manifest, so a
+    :class:`~gluon_sentiment.predictor.SentimentClassifier` can cut padding
+    as it does for the Gluon model.
+    """
+    manifest = read_manifest(path)
+    ctx = ctx or mx.cpu()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', UserWarning)  # "Cannot decide type for ... data"
+            block = gluon.SymbolBlock.imports(os.path.join(path, SYMBOL), [INPUT_NAME],
+                                              os.path.join(path, PARAMS), ctx=ctx)
+    except (mx.MXNetError, AssertionError, ValueError) as err:
+        raise RunDirError(f'{path}: cannot load the graph ({str(err).splitlines()[0]})') from None
+    block.length_margin = manifest['input'].get('length_margin')
+    return block
+
+
+def load_params_into(net: gluon.HybridBlock, path: str, ctx: Optional[mx.Context] = None) -> None:
+    """Load the bundle's exported parameters into a freshly built Gluon ``net``.
+
+    ``HybridBlock.export`` names parameters with the exporting network's
+    prefix (``multikernelconvnet0_...``); the manifest records it, and it is
+    replaced here by ``net``'s own prefix.
+
+    Raises
+    ------
+    RunDirError
+        If the parameters do not fit ``net``.
+    """
+    manifest = read_manifest(path)
+    old = manifest['param_prefix']
+    params_path = os.path.join(path, PARAMS)
+    try:
+        loaded = mx.nd.load(params_path)
+        renamed = {}
+        for key, value in loaded.items():
+            name = key.split(':', 1)[1] if key[:4] in ('arg:', 'aux:') else key
+            if not name.startswith(old):
+                raise ValueError(f'parameter {name} lacks the prefix {old}')
+            renamed[net.prefix + name[len(old):]] = value
+        net.collect_params().load_dict(renamed, ctx=ctx or mx.cpu())
+    except (mx.MXNetError, AssertionError, ValueError) as err:
+        raise RunDirError(f'{params_path}: does not fit the model in {rundir.CONFIG} '
+                          f'({str(err).splitlines()[0]})') from None

@@ -1,0 +1,153 @@
+"""Why a text got its label: the n-grams or words that moved the positive − negative logit.
+
+For :class:`~gluon_sentiment.model.MultiKernelConvNet` (Kim's CNN) the
+explanation is exact. At inference (dropout off) the logit margin is
+
+    z_pos - z_neg = sum_f (W[pos, f] - W[neg, f]) * relu(max_t conv_f(t)) + (b_pos - b_neg)
+
+Each filter ``f`` of width ``k`` reads one window: the position ``t`` where
+max-over-time pooling found its maximum, i.e. the n-gram ``tokens[t:t+k]``.
+The contribution of an n-gram is the sum of ``(W[pos, f] - W[neg, f]) *
+relu(...)`` over the filters that selected it; the contributions of all
+n-grams plus the bias difference add up to the margin.
+
+For the other networks (or any :class:`~gluon_sentiment.model.SentimentNet`
+with another encoder) each word gets a gradient × input attribution: the
+gradient of the margin with respect to the word's embedding, dotted with the
+embedding.
+
+::
+
+    from gluon_sentiment.explain import explain
+    explain(clf, ['unintelligent, gross, and vulgar—but I loved it'], top_k=3)
+"""
+from typing import Any, Dict, List, Sequence, Union
+
+import mxnet as mx
+import numpy as np
+from mxnet import autograd
+
+from .data.text import tokenize
+from .errors import ConfigError
+from .model import MultiKernelConvEncoder
+from .predictor import SentimentClassifier
+
+__all__ = ['explain', 'explain_max_pool', 'explain_gradient_input']
+
+
+def explain(clf: SentimentClassifier, texts: Union[str, Sequence[str]],
+            top_k: int = 5) -> List[Dict[str, Any]]:
+    """Explain the prediction of ``clf`` for each text.
+
+    Parameters
+    ----------
+    clf : SentimentClassifier
+        A classifier holding a Gluon :class:`~gluon_sentiment.model.SentimentNet`
+        (not a ``SymbolBlock``).
+    texts : str or sequence of str
+        Texts to explain.
+    top_k : int, default 5
+        N-grams (or words) to return per text, largest absolute score first.
+
+    Returns
+    -------
+    list of dict
+        One per text: ``method`` (``'max-pool n-grams'`` or
+        ``'gradient x input'``), ``margin`` (positive − negative logit),
+        ``bias`` (the part of the margin no word explains: the output
+        bias difference and windows of padding only; 0 for gradient × input) and ``top``: a list of ``{'ngram', 'start', 'width',
+        'score'}``. ``start`` indexes the tokens the model saw (after
+        truncation); ``score`` is signed, positive favouring *positive*.
+
+    Raises
+    ------
+    ConfigError
+        If the network is not a Gluon ``SentimentNet``.
+    """
+    texts = [texts] if isinstance(texts, str) else list(texts)
+    net = clf.net
+    if not all(hasattr(net, name) for name in ('embedding', 'features', 'output')):
+        raise ConfigError(f'explanations need the Gluon model, not {type(net).__name__}; load '
+                          'the run or bundle without symbolic=True')
+    if isinstance(net.features, MultiKernelConvEncoder):
+        return [explain_max_pool(clf, text, top_k) for text in texts]
+    return [explain_gradient_input(clf, text, top_k) for text in texts]
+
+
+def _model_tokens(clf: SentimentClassifier, text: str):
+    """The tokens the model sees (cut as in training), their ids and the input width."""
+    tokens = tokenize(text)
+    X, lengths = clf._encode([text])  # pylint: disable=protected-access
+    n = int(lengths[0])
+    kept = tokens[:n] if clf.truncate == 'post' else tokens[len(tokens) - n:]
+    margin = getattr(clf.net, 'length_margin', None)
+    width = X.shape[1] if margin is None else min(X.shape[1], n + margin)
+    return kept, mx.nd.array(X[:, :width], ctx=clf.ctx[0], dtype='float32')
+
+
+def _top(scores: Dict[tuple, float], tokens: List[str], top_k: int) -> List[Dict[str, Any]]:
+    ranked = sorted(scores.items(), key=lambda item: (-abs(item[1]), item[0]))[:top_k]
+    return [{'ngram': ' '.join(tokens[start:start + width]), 'start': start, 'width': width,
+             'score': float(score)} for (start, width), score in ranked]
+
+
+def _head(net):
+    dense = net.output[len(net.output) - 1]  # dropout before it is off at inference
+    weight = dense.weight.data().asnumpy()
+    bias = dense.bias.data().asnumpy()
+    return weight[1] - weight[0], float(bias[1] - bias[0])
+
+
+def explain_max_pool(clf: SentimentClassifier, text: str, top_k: int = 5) -> Dict[str, Any]:
+    """The n-grams max-over-time pooling selected in a multi-kernel CNN, by contribution.
+
+    See :func:`explain` for the result; here the scores of *all* selected
+    n-grams plus ``bias`` equal ``margin`` exactly (up to float rounding).
+    Windows that run past the end of the text are cut to its words (so
+    ``width`` may be less than the filter width), and windows with the same
+    words add up.
+    """
+    net = clf.net
+    tokens, x = _model_tokens(clf, text)
+    w_diff, b_diff = _head(net)
+    with autograd.predict_mode():
+        embedded = net.embedding(x).transpose((0, 2, 1))  # NTC -> NCT
+        features = net.features
+        pooled, chosen, widths = [], [], []
+        for branch in features.branches._children.values():  # pylint: disable=protected-access
+            conv = branch[0](embedded)[0].asnumpy()  # (filters, positions)
+            chosen.append(conv.argmax(axis=1))
+            pooled.append(conv.max(axis=1))
+            widths.append(np.full(conv.shape[0], branch[0].weight.shape[2]))
+        activated = features.activation(mx.nd.array(np.concatenate(pooled))).asnumpy()
+    contribution = w_diff * activated
+    scores: Dict[tuple, float] = {}
+    rest = b_diff  # the output bias and windows of padding only: no word of the text
+    for start, width, value in zip(np.concatenate(chosen), np.concatenate(widths), contribution):
+        if start >= len(tokens):
+            rest += float(value)
+            continue
+        key = (int(start), min(int(width), len(tokens) - int(start)))  # cut at the text's end
+        scores[key] = scores.get(key, 0.0) + float(value)
+    return {'method': 'max-pool n-grams', 'margin': float(contribution.sum() + b_diff),
+            'bias': rest, 'top': _top(scores, tokens, top_k)}
+
+
+def explain_gradient_input(clf: SentimentClassifier, text: str, top_k: int = 5) -> Dict[str, Any]:
+    """Gradient × input attribution of each word to the positive − negative logit.
+
+    See :func:`explain` for the result; each entry is one word (``width`` 1).
+    Padding positions are left out.
+    """
+    net = clf.net
+    tokens, x = _model_tokens(clf, text)
+    embedded = net.embedding(x)
+    embedded.attach_grad()
+    with autograd.record(train_mode=False):
+        logits = net.output(net.features(embedded))
+        margin = logits[:, 1] - logits[:, 0]
+    margin.backward()
+    attribution = (embedded.grad * embedded).sum(axis=2)[0].asnumpy()
+    scores = {(i, 1): float(attribution[i]) for i in range(len(tokens))}
+    return {'method': 'gradient x input', 'margin': float(margin.asscalar()), 'bias': 0.0,
+            'top': _top(scores, tokens, top_k)}
