@@ -25,10 +25,12 @@ Words the vectors lack, and ``<unk>``, get zeros (``oov='zeros'``, as the
 MXNet tutorial) or small uniform noise in [-0.25, 0.25] (``oov='random'``,
 as Kim 2014). :func:`attach_pretrained` puts the rows into a network.
 """
+import contextlib
 import importlib.util
 import logging
 import os
 import pickle
+import sys
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -244,8 +246,9 @@ def _download(source: str) -> PretrainedVectors:
     root = os.path.join(nlp.base.get_home_dir(), 'embedding')  # read now: MXNET_HOME may change
     log.info('loading %s through gluonnlp (downloads into %s unless already there)', source, root)
     try:
-        embedding = nlp.embedding.create('glove', source=source, embedding_root=root,
-                                         unknown_token=UNK)
+        with contextlib.redirect_stdout(sys.stderr):  # gluonnlp prints its progress
+            embedding = nlp.embedding.create('glove', source=source, embedding_root=root,
+                                             unknown_token=UNK)
     except (OSError, RuntimeError, UserWarning) as err:  # requests' errors are OSErrors
         first = str(err).splitlines()[0][:200]
         hint = (_GET_VECTORS if source == WHEEL_SOURCE else

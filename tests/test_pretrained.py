@@ -391,3 +391,12 @@ def test_real_glove_wheel(monkeypatch, tmp_path):
     assert aligned.coverage == 1.0
     np.testing.assert_array_equal(aligned.matrix[vocab.token_to_idx['\\?']], emb['?'].asnumpy())
     assert pretrained.load_vectors('glove.6B.50d').origin == 'cache'
+
+
+def test_help_documents_the_embedding_flags(capsys):
+    with pytest.raises(SystemExit):
+        train_cli.main(['--help'])
+    out = capsys.readouterr().out
+    for flag in ('--embedding', '--freeze-embedding', '--multichannel', '--oov-vectors',
+                 '--embed-size'):
+        assert flag in out
