@@ -15,6 +15,8 @@ __version__ = '0.1.0'
 from .errors import ConfigError, DataError, GluonSentimentError, RunDirError  # noqa: E402
 from .model import get_model, list_models  # noqa: E402
 from .predictor import SentimentClassifier, load_model  # noqa: E402
+from .pretrained import attach_pretrained, load_token_embedding  # noqa: E402
 
 __all__ = ['__version__', 'get_model', 'list_models', 'load_model', 'SentimentClassifier',
+           'load_token_embedding', 'attach_pretrained',
            'GluonSentimentError', 'DataError', 'RunDirError', 'ConfigError']

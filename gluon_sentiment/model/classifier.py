@@ -157,12 +157,31 @@ class MultiKernelConvNet(SentimentNet):
         Dropout on the pooled features, before the output layer.
     num_classes : int, default 2
         Output classes.
+    multichannel : bool, default False
+        Kim's CNN-multichannel: a second, static embedding
+        ``embedding_static`` (``grad_req='null'``) beside the fine-tuned
+        ``embedding``, both meant to start from the same pretrained vectors
+        (:func:`gluon_sentiment.pretrained.attach_pretrained`). Their outputs
+        are concatenated along the feature axis before the convolutions,
+        which is Kim's sum of each filter over the two channels.
     """
 
     def __init__(self, vocab_size: int, embed_size: int = 50, kernel_sizes=(3, 4, 5),
-                 num_filters: int = 100, dropout: float = 0.5, num_classes: int = 2, **kwargs):
+                 num_filters: int = 100, dropout: float = 0.5, num_classes: int = 2,
+                 multichannel: bool = False, **kwargs):
         super().__init__(vocab_size, embed_size, num_classes, dropout, **kwargs)
+        self._multichannel = multichannel
         # windows straddling the end, plus one all-padding window, survive the cut
         self.length_margin = max(kernel_sizes)
         with self.name_scope():
+            if multichannel:
+                self.embedding_static = nn.Embedding(vocab_size, embed_size)
+                self.embedding_static.weight.grad_req = 'null'
             self.features = MultiKernelConvEncoder(kernel_sizes, num_filters)
+
+    def hybrid_forward(self, F, inputs):  # pylint: disable=arguments-differ
+        """Scores ``(batch, num_classes)`` for token indices ``(batch, seq_len)``."""
+        x = self.embedding(inputs)
+        if self._multichannel:
+            x = F.concat(x, self.embedding_static(inputs), dim=2)
+        return self.output(self.features(x))
