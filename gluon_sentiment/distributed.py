@@ -17,6 +17,7 @@ exactly that of one process training on the whole batch. Metrics are summed
 through the kvstore too (:meth:`Worker.allreduce`).
 """
 import ctypes
+import gc
 import logging
 import os
 from dataclasses import dataclass
@@ -89,6 +90,23 @@ class Worker:
         """This worker's part of ``indices``: positions ``rank``, ``rank + W``, ..."""
         return indices[self.rank::self.num_workers]
 
+    def finish(self, trainer, params) -> None:
+        """Leave the job cleanly at the end of training, while every worker is still here.
+
+        Drops every reference to the kvstore (the trainer's, the parameters'
+        link to the trainer, this worker's), so that MXNet frees it now: its
+        destructor waits at the exit barrier and stops ps-lite. Left to the
+        interpreter's exit, the store could outlive MXNet's engine and abort
+        the process ("terminate called without an active exception").
+        """
+        if not self.distributed:
+            return
+        for param in params.values():
+            param._trainer = None  # pylint: disable=protected-access
+        trainer._kvstore = None  # pylint: disable=protected-access
+        self.kvstore = None
+        gc.collect()
+
     def leave_without_goodbye(self) -> None:
         """Let this process exit without waiting at the kvstore's exit barrier.
 
@@ -96,7 +114,7 @@ class Worker:
         without this a failed worker would hang instead of exiting (and the
         launcher would never learn that it failed).
         """
-        if self.distributed:
+        if self.distributed and self.kvstore is not None:
             check_call(_LIB.MXKVStoreSetBarrierBeforeExit(self.kvstore.handle, ctypes.c_int(0)))
 
     def allreduce(self, values: np.ndarray) -> np.ndarray:

@@ -319,4 +319,5 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
         rundir.write_json(os.path.join(out, rundir.METRICS), metrics)
         plots.plot_learning_curves(metrics['history'], os.path.join(out, plots.LEARNING_CURVES),
                                    f'{config.model}: learning curves')
+    worker.finish(trainer, net.collect_params())
     return metrics
