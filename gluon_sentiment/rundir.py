@@ -27,7 +27,7 @@ from .errors import RunDirError
 __all__ = ['CONFIG', 'VOCAB', 'METRICS', 'BEST_PARAMS', 'SYMBOL_PREFIX', 'RUN_FORMAT',
            'epoch_params', 'atomic_write', 'write_json', 'read_json', 'is_run_dir',
            'prepare_run_dir', 'save_vocab', 'load_vocab', 'save_params', 'export_symbol',
-           'read_config']
+           'read_config', 'check_compatible']
 
 CONFIG = 'config.json'
 VOCAB = 'vocab.json'
@@ -99,10 +99,32 @@ def read_config(path: str) -> Dict[str, Any]:
         raise RunDirError(f'{path}: not a gluon_sentiment run (no {CONFIG}); pass the '
                           '--output-dir of a training run')
     config = read_json(os.path.join(path, CONFIG))
-    if not isinstance(config, dict) or config.get('format') != RUN_FORMAT:
-        raise RunDirError(f'{os.path.join(path, CONFIG)}: not a {RUN_FORMAT} config '
-                          f'(format {config.get("format") if isinstance(config, dict) else None!r})')
+    check_compatible(config, os.path.join(path, CONFIG))
     return config
+
+
+def check_compatible(config: Any, path: str = CONFIG) -> None:
+    """Refuse a ``config.json`` this package version cannot read.
+
+    A run is readable when its ``format`` is :data:`RUN_FORMAT` and it was
+    made by a package version with the same major number.
+
+    Raises
+    ------
+    RunDirError
+        Naming the format or version that differs.
+    """
+    if not isinstance(config, dict):
+        raise RunDirError(f'{path}: not a {RUN_FORMAT} config (a JSON {type(config).__name__})')
+    made_by = config.get('version')
+    if config.get('format') != RUN_FORMAT:
+        raise RunDirError(f'{path}: run format {config.get("format")!r} (gluon_sentiment '
+                          f'{made_by}) cannot be read by gluon_sentiment {__version__}, which '
+                          f'reads {RUN_FORMAT!r}; use the version that made the run, or retrain')
+    if str(made_by).split('.')[0] != __version__.split('.')[0]:
+        raise RunDirError(f'{path}: made by gluon_sentiment {made_by}, incompatible with the '
+                          f'installed {__version__} (major versions differ); use the version '
+                          'that made the run, or retrain')
 
 
 def prepare_run_dir(path: str, config: Dict[str, Any], overwrite: bool = False) -> None:
