@@ -164,8 +164,7 @@ def check_resumable(run_dir: str, model_kwargs: Dict[str, Any], vocab) -> None:
 
 def remove_stale_tmp(run_dir: str) -> int:
     """Delete the temporary files that killed writers left in ``run_dir``; return how many."""
-    stale = glob.glob(os.path.join(run_dir, '.*.tmp*'))
-    for path in stale:
-        os.remove(path)
+    stale = rundir.temporaries(run_dir)
+    for name in stale:
+        os.remove(os.path.join(run_dir, name))
     return len(stale)
-

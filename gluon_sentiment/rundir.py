@@ -16,8 +16,9 @@ never half of one.
 """
 import json
 import os
+import re
 import shutil
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import gluonnlp as nlp
 
@@ -25,7 +26,7 @@ from . import __version__
 from .errors import RunDirError
 
 __all__ = ['CONFIG', 'VOCAB', 'METRICS', 'BEST_PARAMS', 'SYMBOL_PREFIX', 'RUN_FORMAT',
-           'epoch_params', 'atomic_write', 'write_json', 'read_json', 'is_run_dir',
+           'epoch_params', 'atomic_write', 'temporaries', 'write_json', 'read_json', 'is_run_dir',
            'prepare_run_dir', 'save_vocab', 'load_vocab', 'save_params', 'export_symbol',
            'read_config', 'check_compatible']
 
@@ -57,6 +58,14 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def temporaries(path: str) -> List[str]:
+    """Names of the temporary files in folder ``path`` that an interrupted write left."""
+    return sorted(name for name in os.listdir(path) if _TMP.match(name))
+
+
+_TMP = re.compile(r'^\..+\.tmp\d+')
 
 
 def write_json(path: str, obj: Any) -> None:
@@ -142,7 +151,7 @@ def prepare_run_dir(path: str, config: Dict[str, Any], overwrite: bool = False) 
     """
     if os.path.exists(path) and not os.path.isdir(path):
         raise RunDirError(f'--output-dir {path}: exists and is not a folder')
-    if os.path.isdir(path) and os.listdir(path):
+    if os.path.isdir(path) and set(os.listdir(path)) - set(temporaries(path)):
         if is_run_dir(path):
             old = read_json(os.path.join(path, CONFIG))
             if _comparable(old) != _comparable(config):
