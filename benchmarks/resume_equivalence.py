@@ -51,7 +51,8 @@ def main():
     metrics = os.path.join(broken, 'metrics.json')
     while proc.poll() is None:  # wait until epoch stop-epoch - 1 is committed, then a bit more
         time.sleep(0.5)
-        if os.path.exists(metrics) and len(json.load(open(metrics))['history']) >= args.stop_epoch - 1:
+        done = len(json.load(open(metrics))['history']) if os.path.exists(metrics) else 0
+        if done >= args.stop_epoch - 1:
             time.sleep(2.0)
             proc.send_signal(signal.SIGINT)
             break
@@ -59,12 +60,17 @@ def main():
     interrupted = json.load(open(metrics))
     subprocess.run(_train(['--resume', broken]), check=True)
 
+    print(json.dumps({'interrupt_exit_status': status,
+                      'epochs_done_when_interrupted': len(interrupted['history']),
+                      **compare(whole, broken, args.epochs)}, indent=2))
+
+
+def compare(whole, broken, epochs):
+    """Largest differences between the finished runs in folders ``whole`` and ``broken``."""
     a = json.load(open(os.path.join(whole, 'metrics.json')))
-    b = json.load(open(metrics))
-    last = f'epoch-{args.epochs:04d}.params'
-    print(json.dumps({
-        'interrupt_exit_status': status,
-        'epochs_done_when_interrupted': len(interrupted['history']),
+    b = json.load(open(os.path.join(broken, 'metrics.json')))
+    last = f'epoch-{epochs:04d}.params'
+    return {
         'max_abs_diff_final_params': _max_abs_diff(os.path.join(whole, last),
                                                    os.path.join(broken, last)),
         'max_abs_diff_best_params': _max_abs_diff(os.path.join(whole, 'best.params'),
@@ -74,8 +80,7 @@ def main():
         'max_abs_diff_train_loss': max(abs(ra['train_loss'] - rb['train_loss'])
                                        for ra, rb in zip(a['history'], b['history'])),
         'test_accuracy': b['test_accuracy'],
-    }, indent=2))
-
+    }
 
 if __name__ == '__main__':
     main()

@@ -67,7 +67,8 @@ def stop_on_signals() -> Iterator[StopFlag]:
     flag = StopFlag()
     if threading.current_thread() is threading.main_thread():
         for sig in _SIGNALS:
-            flag._previous[sig] = signal.signal(sig, flag._handle)  # pylint: disable=protected-access
+            # pylint: disable-next=protected-access
+            flag._previous[sig] = signal.signal(sig, flag._handle)
     try:
         yield flag
     finally:

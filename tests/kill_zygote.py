@@ -3,7 +3,8 @@
 It imports the package once, then for each JSON request on stdin forks a
 child that runs ``python -m gluon_sentiment.train ARGV`` in-process, kills
 it with SIGKILL after ``delay`` seconds (if it is still running), with the
-child's output appended to ``log`` (if given), and answers one JSON line: ``{"killed": bool, "status": int, "seconds": float}``.
+child's output appended to ``log`` (if given), and answers one JSON line:
+``{"killed": bool, "status": int, "seconds": float}``.
 Forking saves the seconds that importing MXNet takes in every new process.
 """
 import json

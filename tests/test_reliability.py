@@ -233,7 +233,8 @@ class _Zygote:
 
     def __init__(self):
         env = {**os.environ, 'PYTHONPATH': ROOT, 'OMP_NUM_THREADS': '1'}
-        self.proc = subprocess.Popen([sys.executable, os.path.join(ROOT, 'tests', 'kill_zygote.py')],
+        script = os.path.join(ROOT, 'tests', 'kill_zygote.py')
+        self.proc = subprocess.Popen([sys.executable, script],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                      env=env, cwd=ROOT)
         assert self.proc.stdout.readline().strip() == 'ready'
@@ -292,17 +293,20 @@ def test_kill_minus_9_leaves_loadable_checkpoints(tmp_path):
         while kills < KILLS:
             run, checked = str(tmp_path / f'chain{chains}'), {}
             chains += 1
-            while True:  # kill at random points, resume, until the run completes
+            for _ in range(100):  # kill at random points, resume, until the run completes
                 fresh = not os.path.exists(os.path.join(run, 'config.json'))
                 argv = args + ['--output-dir', run] if fresh else ['--resume', run, '--quiet']
                 result = zygote.run(argv, rng.uniform(0, span / 2), run + '.log')
                 if not result['killed']:
                     assert result['status'] == 0, open(run + '.log').read()[-2000:]
                     break
+            else:
+                pytest.fail(f'{run} did not complete in 100 attempts')
                 kills += 1
                 tmp_left += bool(glob.glob(os.path.join(run, '.*.tmp*')))
                 loads += _check_loadable(run, checked)  # raises if any file is damaged
-            assert max_abs_diff(os.path.join(ref, 'best.params'), os.path.join(run, 'best.params')) < 1e-6
+            assert max_abs_diff(os.path.join(ref, 'best.params'),
+                                os.path.join(run, 'best.params')) < 1e-6
             assert json.load(open(os.path.join(run, 'metrics.json')))['test_loss'] == \
                 json.load(open(os.path.join(ref, 'metrics.json')))['test_loss']
     finally:
