@@ -22,7 +22,8 @@ def run_cli(main: Callable[[argparse.Namespace], int], parser: argparse.Argument
     """Parse ``argv``, set up logging and run ``main(args)``.
 
     A :class:`GluonSentimentError` is printed as ``error: MESSAGE`` on one
-    line and gives exit status 2; ``--debug`` shows its traceback instead.
+    line and gives its ``exit_status`` (2, or 128 + the signal for an
+    interrupted training); ``--debug`` shows its traceback instead.
     """
     args = parser.parse_args(argv)
     level = logging.DEBUG if args.debug else logging.WARNING if args.quiet else logging.INFO
@@ -34,4 +35,4 @@ def run_cli(main: Callable[[argparse.Namespace], int], parser: argparse.Argument
         if args.debug:
             raise
         print(f'error: {err}', file=sys.stderr)
-        return 2
+        return err.exit_status

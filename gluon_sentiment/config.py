@@ -103,6 +103,10 @@ class TrainConfig:
 
     def validate(self) -> None:
         """Reject values no run can use, with a message naming the flag."""
+        for name in ('data', 'test_data', 'output_dir'):
+            if getattr(self, name) == '':
+                raise ConfigError(f'--{name.replace("_", "-")} is empty; give a path'
+                                  + (' or leave it out' if name != 'output_dir' else ''))
         for name in ('vocab_size', 'seq_len', 'embed_size', 'batch_size', 'epochs', 'cpu_contexts',
                      'num_buckets'):
             if getattr(self, name) is not None and getattr(self, name) < 1:

@@ -5,11 +5,16 @@ The command-line entry points print its message on one line, without a
 traceback; anything else is a bug and keeps its traceback.
 """
 
-__all__ = ['GluonSentimentError', 'DataError', 'RunDirError', 'ConfigError']
+__all__ = ['GluonSentimentError', 'DataError', 'RunDirError', 'ConfigError', 'TrainingStopped',
+           'TrainingInterrupted', 'TrainingDiverged']
 
 
 class GluonSentimentError(Exception):
-    """Base class of errors caused by input the user can correct."""
+    """Base class of errors caused by input the user can correct.
+
+    ``exit_status`` is the status the command-line entry points exit with.
+    """
+    exit_status = 2
 
 
 class DataError(GluonSentimentError):
@@ -22,3 +27,28 @@ class RunDirError(GluonSentimentError):
 
 class ConfigError(GluonSentimentError):
     """Options contradict each other or name something that does not exist."""
+
+
+class TrainingStopped(GluonSentimentError):
+    """Training stopped before its last epoch; the run directory keeps what was done."""
+
+
+class TrainingInterrupted(TrainingStopped):
+    """Training was stopped by SIGINT or SIGTERM after a resumable checkpoint.
+
+    Parameters
+    ----------
+    message : str
+        What happened and how to resume.
+    signum : int
+        The signal; the exit status is ``128 + signum``, as for a process
+        killed by it (130 for Ctrl-C).
+    """
+
+    def __init__(self, message: str, signum: int):
+        super().__init__(message)
+        self.exit_status = 128 + signum
+
+
+class TrainingDiverged(TrainingStopped):
+    """The loss became NaN or infinite; the last good checkpoint is kept."""

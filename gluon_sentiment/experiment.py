@@ -7,6 +7,7 @@ import dataclasses
 import inspect
 import logging
 import os
+import signal
 import time
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
@@ -16,8 +17,9 @@ import mxnet as mx
 import numpy as np
 from mxnet import gluon
 
-from . import plots, rundir
+from . import checkpoint, plots, rundir
 from .config import TrainConfig
+from .data.checks import check_corpus
 from .data.download import download_imdb
 from .data.formats import load_dataset
 from .data.reader import Reviews
@@ -26,12 +28,13 @@ from .data.text import tokenize
 from .data.vocab import build_vocab, encode_batch
 from .distributed import Worker, create_worker
 from .engine import epoch_batches, evaluate, make_contexts, train_epoch
-from .errors import ConfigError, DataError
+from .errors import ConfigError, TrainingDiverged, TrainingInterrupted
 from .model import get_model, model_class
 from .pretrained import PretrainedVectors, embedding_matrix, load_vectors, set_embedding_weights
+from .signals import StopRequested, stop_on_signals
 
 __all__ = ['Dataset', 'prepare_data', 'load_pretrained', 'build_net', 'make_trainer',
-           'run_training']
+           'run_training', 'resume_training']
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +77,9 @@ def prepare_data(config: TrainConfig) -> Dataset:
                           config.split_seed)
     tokens = [tokenize(text) for text in reviews.texts]
     labels = reviews.labels
-    if len(np.unique(labels[index['train']])) < 2:
-        raise DataError(f'{source}: the training split holds only one class; '
-                        'a sentiment classifier needs both positive and negative reviews')
     vocab = build_vocab((tokens[i] for i in index['train']), config.vocab_size)
+    check_corpus(source, labels[index['train']], tokens, config.vocab_size,
+                 len(vocab.token_to_idx) - 2)  # less <unk> and <pad>
     X, lengths = encode_batch(tokens, vocab, config.seq_len, config.truncate)
     splits = {name: (X[idx], labels[idx], lengths[idx]) for name, idx in index.items()}
     if test is not None:
@@ -195,26 +197,47 @@ def _check_workers(worker: Worker, config: TrainConfig, num_train: int) -> None:
                           f'must be at least the {worker.num_workers} workers')
 
 
-def run_training(config: TrainConfig, data: Optional[Dataset] = None) -> Dict[str, Any]:
+def run_training(config: TrainConfig, data: Optional[Dataset] = None,
+                 resume: bool = False) -> Dict[str, Any]:
     """Train and evaluate a model as configured, writing the run directory.
 
     Steps: check the options, prepare ``config.output_dir``, read and encode
     the data, train ``config.epochs`` epochs with Adam (or
-    ``config.optimizer``), saving parameters after each epoch and the best
-    by validation accuracy, then evaluate the best on the test split and
-    export the graph. ``data`` replaces reading ``config.data`` (cross-validation
-    passes each fold's splits).
+    ``config.optimizer``), saving a checkpoint after each epoch (see
+    :mod:`gluon_sentiment.checkpoint`) and the best parameters by validation
+    accuracy, then evaluate the best on the test split and export the graph.
+
+    SIGINT and SIGTERM stop training after the current batch; the last
+    completed epoch stays the resumable checkpoint.
 
     With ``--kvstore dist_sync`` or ``dist_async`` this process is one
     worker of a job (see :mod:`gluon_sentiment.distributed`): it trains on
     its share of every batch, metrics are combined over the workers, and
     only rank 0 writes the run directory.
 
+    Parameters
+    ----------
+    config : TrainConfig
+        The run.
+    data : Dataset, optional
+        Replaces reading ``config.data`` (cross-validation passes each
+        fold's splits).
+    resume : bool, default False
+        Continue the run already in ``config.output_dir`` from its last
+        completed epoch (see :func:`resume_training`).
+
     Returns
     -------
     dict
         The final ``metrics.json``: ``val_accuracy``, ``test_accuracy``,
         ``test_loss``, ``best_epoch``, ``history`` and split sizes.
+
+    Raises
+    ------
+    TrainingInterrupted
+        On SIGINT or SIGTERM; the message says how to resume.
+    TrainingDiverged
+        If the loss becomes NaN or infinite; the last good checkpoint is kept.
     """
     config.validate()
     model_class(config.model)  # unknown names fail before any work
@@ -222,16 +245,17 @@ def run_training(config: TrainConfig, data: Optional[Dataset] = None) -> Dict[st
     config, pretrained = load_pretrained(config)
     worker = create_worker(config.kvstore)
     try:
-        return _run_worker(config, ctx, worker, data, pretrained)
+        return _run_worker(config, ctx, worker, data, pretrained, resume)
     except BaseException:
         worker.leave_without_goodbye()
         raise
 
 
 def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
-                data: Optional[Dataset] = None, pretrained=None) -> Dict[str, Any]:
+                data: Optional[Dataset] = None, pretrained=None,
+                resume: bool = False) -> Dict[str, Any]:
     out = config.output_dir
-    if worker.is_writer:
+    if worker.is_writer and not resume:
         rundir.prepare_run_dir(out, config.to_dict(), config.overwrite)
 
     data = prepare_data(config) if data is None else data
@@ -244,13 +268,15 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
                  aligned.found, aligned.words, 100 * aligned.coverage,
                  f'; missing: {" ".join(aligned.missing[:10])}' if aligned.missing else '')
     net = build_net(config, len(data.vocab), ctx, None if aligned is None else aligned.matrix)
-    if worker.is_writer:
+    if resume and os.path.exists(os.path.join(out, rundir.VOCAB)):
+        checkpoint.check_resumable(out, config.model_kwargs(len(data.vocab)), data.vocab)
+    elif worker.is_writer:
         rundir.write_json(os.path.join(out, rundir.CONFIG),
                           rundir.describe(config.to_dict(), config.model,
                                           config.model_kwargs(len(data.vocab))))
         rundir.save_vocab(os.path.join(out, rundir.VOCAB), data.vocab)
 
-    X_train, y_train, len_train = data.splits['train']
+    len_train = data.splits['train'][2]
     margin = net.length_margin if isinstance(getattr(net, 'length_margin', None), int) else None
     bucket = config.bucket and margin is not None
     if config.bucket and not bucket:
@@ -272,43 +298,28 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
         mode = ('multichannel' if config.multichannel else
                 'frozen' if config.freeze_embedding else 'fine-tuned')
         metrics['embedding'] = {**pretrained.describe(), **aligned.describe(), 'mode': mode}
-    best, best_params = -1.0, None
-    for epoch in range(1, config.epochs + 1):
-        # dropout; with epoch_batches, resumable per epoch; each worker its own masks
-        mx.random.seed(config.seed + epoch + 7919 * worker.rank)
-        batches = epoch_batches(len_train, config.batch_size, config.seed, epoch, bucket,
-                                config.num_buckets)
-        train = train_epoch(net, trainer, loss_fn, X_train, y_train, batches, ctx,
-                            len_train if bucket else None, margin or 0,
-                            progress=worker.is_writer, rank=worker.rank,
-                            num_workers=worker.num_workers, step_size=step_size)
-        if worker.sync and worker.distributed:
-            n = train['examples']
-            loss, correct, total = worker.allreduce([train['loss'] * n, train['accuracy'] * n, n])
-            train.update(loss=loss / total, accuracy=correct / total,
-                         samples_per_sec=total / train['seconds'])
-        val = _evaluate(net, data.splits['val'], ctx, margin, worker)
-        row = {'epoch': epoch, 'train_loss': train['loss'], 'train_accuracy': train['accuracy'],
-               'samples_per_sec': train['samples_per_sec'], 'epoch_seconds': train['seconds'],
-               'val_loss': val['loss'], 'val_accuracy': val['accuracy']}
-        log.info('epoch %d/%d: train loss %.4f acc %.4f (%.0f samples/s, %.1f s) | '
-                 'val loss %.4f acc %.4f', epoch, config.epochs, train['loss'], train['accuracy'],
-                 train['samples_per_sec'], train['seconds'], val['loss'], val['accuracy'])
-        if worker.is_writer:
-            rundir.save_params(net, os.path.join(out, rundir.epoch_params(epoch)))
-        if val['accuracy'] > best:
-            best = val['accuracy']
-            best_params = {name: p.data(ctx[0]).copy() for name, p in net.collect_params().items()}
-            if worker.is_writer:
-                rundir.save_params(net, os.path.join(out, rundir.BEST_PARAMS))
-            metrics.update(best_epoch=epoch, val_accuracy=val['accuracy'], val_loss=val['loss'])
-        metrics['history'].append(row)
-        if worker.is_writer:
-            rundir.write_json(os.path.join(out, rundir.METRICS), metrics)
+    if resume:
+        metrics = checkpoint.load_last(out, net, trainer, ctx) or metrics
+    start = len(metrics['history']) + 1
+    best, best_params = metrics.get('val_accuracy', -1.0), None
+    epoch = start
+    with stop_on_signals() as stop:
+        try:
+            for epoch in range(start, config.epochs + 1):
+                stop.check()
+                best, snapshot = _train_one_epoch(config, epoch, net, trainer, loss_fn, data, ctx,
+                                                  bucket, margin, metrics, best, stop.check,
+                                                  worker, step_size)
+                best_params = snapshot or best_params
+        except StopRequested as err:
+            raise _stopped(out, metrics, epoch, err.signum) from None
 
-    for name, param in net.collect_params().items():  # the best epoch, on every device
-        for array in param.list_data():  # (set_data would reset a distributed trainer)
-            best_params[name].copyto(array)
+    if best_params is None:  # the best epoch was before a resume: read it back
+        net.load_parameters(os.path.join(out, rundir.BEST_PARAMS), ctx=ctx)
+    else:
+        for name, param in net.collect_params().items():  # the best epoch, on every device
+            for array in param.list_data():  # (set_data would reset a distributed trainer)
+                best_params[name].copyto(array)
     test = _evaluate(net, data.splits['test'], ctx, margin, worker)
     log.info('test (best epoch %d): loss %.4f acc %.4f', metrics['best_epoch'], test['loss'],
              test['accuracy'])
@@ -321,3 +332,95 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
                                    f'{config.model}: learning curves')
     worker.finish(trainer, net.collect_params())
     return metrics
+
+
+def _train_one_epoch(config, epoch, net, trainer, loss_fn, data, ctx, bucket, margin, metrics,
+                     best, on_batch_end, worker, step_size):
+    """Train, validate and checkpoint one epoch.
+
+    Returns the best validation accuracy so far, and a copy of the
+    parameters if this epoch is the new best (else None).
+    """
+    out = config.output_dir
+    X_train, y_train, len_train = data.splits['train']
+    # dropout; with epoch_batches, resumable per epoch; each worker its own masks
+    mx.random.seed(config.seed + epoch + 7919 * worker.rank)
+    batches = epoch_batches(len_train, config.batch_size, config.seed, epoch, bucket,
+                            config.num_buckets)
+    train = train_epoch(net, trainer, loss_fn, X_train, y_train, batches, ctx,
+                        len_train if bucket else None, margin or 0,
+                        progress=worker.is_writer, on_batch_end=on_batch_end, rank=worker.rank,
+                        num_workers=worker.num_workers, step_size=step_size)
+    if worker.sync and worker.distributed:
+        n = train['examples']
+        loss, correct, total = worker.allreduce([train['loss'] * n, train['accuracy'] * n, n])
+        train.update(loss=loss / total, accuracy=correct / total,
+                     samples_per_sec=total / train['seconds'])
+    val = _evaluate(net, data.splits['val'], ctx, margin, worker)
+    if not (np.isfinite(train['loss']) and np.isfinite(val['loss'])):
+        raise _diverged(config, metrics, epoch, train['loss'], val['loss'])
+    row = {'epoch': epoch, 'train_loss': train['loss'], 'train_accuracy': train['accuracy'],
+           'samples_per_sec': train['samples_per_sec'], 'epoch_seconds': train['seconds'],
+           'val_loss': val['loss'], 'val_accuracy': val['accuracy']}
+    log.info('epoch %d/%d: train loss %.4f acc %.4f (%.0f samples/s, %.1f s) | '
+             'val loss %.4f acc %.4f', epoch, config.epochs, train['loss'], train['accuracy'],
+             train['samples_per_sec'], train['seconds'], val['loss'], val['accuracy'])
+    snapshot = None
+    is_best = val['accuracy'] > best
+    if is_best:
+        best = val['accuracy']
+        snapshot = {name: p.data(ctx[0]).copy() for name, p in net.collect_params().items()}
+        metrics.update(best_epoch=epoch, val_accuracy=val['accuracy'], val_loss=val['loss'])
+    metrics['history'].append(row)
+    if worker.is_writer:
+        checkpoint.save_epoch(out, epoch, net, trainer, metrics, is_best)
+    return best, snapshot
+
+
+def _last_good(out, metrics):
+    done = metrics.get('checkpoint')
+    return (f'{os.path.join(out, done["params"])} (epoch {done["epoch"]})' if done
+            else 'none: no epoch was completed')
+
+
+def _stopped(out, metrics, epoch, signum):
+    metrics['status'] = 'interrupted'
+    rundir.write_json(os.path.join(out, rundir.METRICS), metrics)
+    name = signal.Signals(signum).name
+    return TrainingInterrupted(
+        f'{name}: training stopped in epoch {epoch}; last checkpoint: {_last_good(out, metrics)}; '
+        f'go on with: python -m gluon_sentiment.train --resume {out}', signum)
+
+
+def _diverged(config, metrics, epoch, train_loss, val_loss):
+    out = config.output_dir
+    metrics.update(status='diverged', diverged_epoch=epoch)
+    rundir.write_json(os.path.join(out, rundir.METRICS), metrics)
+    return TrainingDiverged(
+        f'training diverged in epoch {epoch} (train loss {train_loss}, val loss {val_loss}); '
+        f'stopped and kept the last good checkpoint: {_last_good(out, metrics)}; '
+        f'lower --lr (was {config.lr}) and train again')
+
+
+def resume_training(run_dir: str) -> Dict[str, Any]:
+    """Continue the run in ``run_dir`` from its last completed epoch.
+
+    The configuration is read from the run's ``config.json`` and the data
+    are read again from its ``data`` path; the parameters, the trainer's
+    states and the best-so-far are restored from the last checkpoint, and
+    the data order and random state follow from the seed and the epoch
+    (see :mod:`gluon_sentiment.checkpoint`), so the result equals that of
+    an uninterrupted run. A run stopped within its first epoch starts over.
+
+    Raises
+    ------
+    RunDirError
+        If ``run_dir`` is not a run, was made by an incompatible version,
+        or its vocabulary or checkpoint does not fit.
+    """
+    config = TrainConfig.from_dict(rundir.read_config(run_dir))
+    config.output_dir = run_dir
+    removed = checkpoint.remove_stale_tmp(run_dir)
+    if removed:
+        log.info('%s: removed %d temporary files left by an interrupted write', run_dir, removed)
+    return run_training(config, resume=True)

@@ -16,8 +16,9 @@ never half of one.
 """
 import json
 import os
+import re
 import shutil
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import gluonnlp as nlp
 
@@ -25,9 +26,9 @@ from . import __version__
 from .errors import RunDirError
 
 __all__ = ['CONFIG', 'VOCAB', 'METRICS', 'BEST_PARAMS', 'SYMBOL_PREFIX', 'RUN_FORMAT',
-           'epoch_params', 'atomic_write', 'write_json', 'read_json', 'is_run_dir',
+           'epoch_params', 'atomic_write', 'temporaries', 'write_json', 'read_json', 'is_run_dir',
            'prepare_run_dir', 'save_vocab', 'load_vocab', 'save_params', 'export_symbol',
-           'read_config']
+           'read_config', 'check_compatible']
 
 CONFIG = 'config.json'
 VOCAB = 'vocab.json'
@@ -57,6 +58,14 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def temporaries(path: str) -> List[str]:
+    """Names of the temporary files in folder ``path`` that an interrupted write left."""
+    return sorted(name for name in os.listdir(path) if _TMP.match(name))
+
+
+_TMP = re.compile(r'^\..+\.tmp\d+')
 
 
 def write_json(path: str, obj: Any) -> None:
@@ -99,10 +108,32 @@ def read_config(path: str) -> Dict[str, Any]:
         raise RunDirError(f'{path}: not a gluon_sentiment run (no {CONFIG}); pass the '
                           '--output-dir of a training run')
     config = read_json(os.path.join(path, CONFIG))
-    if not isinstance(config, dict) or config.get('format') != RUN_FORMAT:
-        raise RunDirError(f'{os.path.join(path, CONFIG)}: not a {RUN_FORMAT} config '
-                          f'(format {config.get("format") if isinstance(config, dict) else None!r})')
+    check_compatible(config, os.path.join(path, CONFIG))
     return config
+
+
+def check_compatible(config: Any, path: str = CONFIG) -> None:
+    """Refuse a ``config.json`` this package version cannot read.
+
+    A run is readable when its ``format`` is :data:`RUN_FORMAT` and it was
+    made by a package version with the same major number.
+
+    Raises
+    ------
+    RunDirError
+        Naming the format or version that differs.
+    """
+    if not isinstance(config, dict):
+        raise RunDirError(f'{path}: not a {RUN_FORMAT} config (a JSON {type(config).__name__})')
+    made_by = config.get('version')
+    if config.get('format') != RUN_FORMAT:
+        raise RunDirError(f'{path}: run format {config.get("format")!r} (gluon_sentiment '
+                          f'{made_by}) cannot be read by gluon_sentiment {__version__}, which '
+                          f'reads {RUN_FORMAT!r}; use the version that made the run, or retrain')
+    if str(made_by).split('.')[0] != __version__.split('.')[0]:
+        raise RunDirError(f'{path}: made by gluon_sentiment {made_by}, incompatible with the '
+                          f'installed {__version__} (major versions differ); use the version '
+                          'that made the run, or retrain')
 
 
 def prepare_run_dir(path: str, config: Dict[str, Any], overwrite: bool = False) -> None:
@@ -120,7 +151,7 @@ def prepare_run_dir(path: str, config: Dict[str, Any], overwrite: bool = False) 
     """
     if os.path.exists(path) and not os.path.isdir(path):
         raise RunDirError(f'--output-dir {path}: exists and is not a folder')
-    if os.path.isdir(path) and os.listdir(path):
+    if os.path.isdir(path) and set(os.listdir(path)) - set(temporaries(path)):
         if is_run_dir(path):
             old = read_json(os.path.join(path, CONFIG))
             if _comparable(old) != _comparable(config):

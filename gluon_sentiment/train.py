@@ -4,6 +4,7 @@ Example::
 
     python -m gluon_sentiment.train --data ../shared/data/aclImdb_train.tar.gz \\
         --model multikernel --epochs 3 --output-dir runs/multikernel
+    python -m gluon_sentiment.train --resume runs/multikernel   # after Ctrl-C or a crash
 
 Every flag comes from a field of :class:`gluon_sentiment.config.TrainConfig`,
 which holds the defaults; this module only parses and calls
@@ -18,6 +19,7 @@ from typing import List, Optional
 
 from .cli import add_common_args, run_cli
 from .config import TrainConfig
+from .errors import ConfigError
 from .model import list_models
 
 __all__ = ['build_parser', 'config_from_args', 'main']
@@ -62,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             group.add_argument(flag, type=kind, default=field.default, help=help_text,
                                choices=field.metadata.get('choices'))
+    groups['output'].add_argument(
+        '--resume', metavar='RUN_DIR',
+        help='continue an interrupted run from its last completed epoch, with the options '
+             'saved in RUN_DIR/config.json (give no other training option)')
     add_common_args(parser)
     return parser
 
@@ -71,19 +77,32 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)})
 
 
+def _resume_conflicts(args: argparse.Namespace) -> List[str]:
+    """Flags given together with ``--resume`` (they would be ignored)."""
+    return ['--' + f.name.replace('_', '-') for f in dataclasses.fields(TrainConfig)
+            if getattr(args, f.name) != f.default]
+
+
 def _main(args: argparse.Namespace) -> int:
-    from .experiment import run_training  # heavy imports only once the arguments are valid
-    config = config_from_args(args)
-    if config.cv:
-        from .crossval import run_cross_validation
-        summary = run_cross_validation(config)
-        print(json.dumps({'output_dir': config.output_dir, 'k': summary['k'],
-                          'mean_accuracy': summary['mean_accuracy'],
-                          'std_accuracy': summary['std_accuracy']}))
-        return 0
-    metrics = run_training(config)
+    from .experiment import resume_training, run_training  # heavy imports once args are valid
+    if args.resume is not None:
+        conflicts = _resume_conflicts(args)
+        if conflicts:
+            raise ConfigError(f'--resume takes every option from {args.resume}/config.json; '
+                              f'leave out {", ".join(conflicts)}')
+        metrics, out = resume_training(args.resume), args.resume
+    else:
+        config = config_from_args(args)
+        if config.cv:
+            from .crossval import run_cross_validation
+            summary = run_cross_validation(config)
+            print(json.dumps({'output_dir': config.output_dir, 'k': summary['k'],
+                              'mean_accuracy': summary['mean_accuracy'],
+                              'std_accuracy': summary['std_accuracy']}))
+            return 0
+        metrics, out = run_training(config), config.output_dir
     summary = {key: metrics[key] for key in ('val_accuracy', 'test_accuracy', 'best_epoch')}
-    print(json.dumps({'output_dir': config.output_dir, **summary}))
+    print(json.dumps({'output_dir': out, **summary}))
     return 0
 
 

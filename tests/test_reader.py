@@ -98,3 +98,35 @@ def test_truncated_archive(tmp_path):
     cut.write_bytes(data[:len(data) // 2])
     with pytest.raises(DataError, match='cut.tar.gz: corrupt or truncated archive'):
         read_reviews(str(cut))
+
+
+def test_empty_path_string():
+    with pytest.raises(DataError, match='the data path is empty'):
+        read_reviews('')
+
+
+def test_empty_archive_file(tmp_path):
+    path = tmp_path / 'empty.tar.gz'
+    path.write_bytes(b'')
+    with pytest.raises(DataError, match='empty.tar.gz: empty file'):
+        read_reviews(str(path))
+
+
+def test_unreadable_review_file(tmp_path, monkeypatch):
+    root = write_review_folder(tmp_path / 'r', ['ok', 'fine'], [1, 0])
+
+    def deny(path, *args, **kwargs):
+        raise PermissionError(13, 'Permission denied', path)
+    monkeypatch.setattr('gluon_sentiment.data.reader.open', deny, raising=False)
+    with pytest.raises(DataError, match=r'0_8.txt: cannot read review file \(Permission denied\)'):
+        read_reviews(root)
+
+
+def test_unreadable_folder(tmp_path, monkeypatch):
+    root = write_review_folder(tmp_path / 'r', ['ok', 'fine'], [1, 0])
+
+    def deny(path):
+        raise PermissionError(13, 'Permission denied', path)
+    monkeypatch.setattr(os, 'scandir', deny)
+    with pytest.raises(DataError, match=r'pos: cannot read it \(permission denied\)'):
+        read_reviews(root)

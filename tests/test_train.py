@@ -2,6 +2,7 @@
 import json
 import os
 
+import mxnet as mx
 import numpy as np
 import pytest
 
@@ -109,9 +110,13 @@ def test_same_seed_same_metrics(review_folder, tmp_path):
     assert _train(review_folder, tmp_path / 'b') == 0
     a = json.load(open(tmp_path / 'a' / 'metrics.json'))
     b = json.load(open(tmp_path / 'b' / 'metrics.json'))
-    for row_a, row_b in zip(a['history'], b['history']):
-        assert row_a['train_loss'] == row_b['train_loss']
-        assert row_a['val_accuracy'] == row_b['val_accuracy']
+    for key in ('train_loss', 'train_accuracy', 'val_loss', 'val_accuracy'):
+        assert [row[key] for row in a['history']] == [row[key] for row in b['history']]
+    assert (a['test_loss'], a['test_accuracy']) == (b['test_loss'], b['test_accuracy'])
+    params_a = mx.nd.load(str(tmp_path / 'a' / 'best.params'))
+    params_b = mx.nd.load(str(tmp_path / 'b' / 'best.params'))
+    for name, value in params_a.items():
+        np.testing.assert_array_equal(value.asnumpy(), params_b[name].asnumpy())
 
 
 def test_refuses_a_different_run_unless_overwrite(trained_run, review_folder, capsys):

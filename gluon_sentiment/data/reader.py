@@ -113,14 +113,17 @@ def read_reviews(path: str, split: str = 'train') -> Reviews:
         If the path is missing, is not in this layout, holds no review, or is
         a corrupt or truncated archive.
     """
+    if not path:
+        raise DataError('the data path is empty; expected a folder with pos/ and neg/ review '
+                        'folders, or a .tar.gz archive of one')
     if not os.path.exists(path):
         raise DataError(f'{path}: no such file or folder; expected a folder with pos/ and neg/ '
                         'review folders, or a .tar.gz archive of one (like aclImdb_v1.tar.gz)')
-    if os.path.isdir(path):
-        items = _read_folder(path, split)
-    else:
-        items = _read_archive(path, split)
-    return _collect(items, path)
+    try:
+        items = _read_folder(path, split) if os.path.isdir(path) else _read_archive(path, split)
+        return _collect(items, path)
+    except PermissionError as err:
+        raise DataError(f'{err.filename or path}: cannot read it (permission denied)') from None
 
 
 def _collect(items, path: str) -> Reviews:
@@ -166,6 +169,10 @@ def _read_folder(path: str, split: str) -> Iterator:
 
 
 def _read_archive(path: str, split: str) -> List:
+    if os.path.getsize(path) == 0:
+        raise DataError(f'{path}: empty file; expected a .tar.gz archive of pos/ and neg/ reviews')
+    with open(path, 'rb'):  # a PermissionError here is reported as such, not as corruption
+        pass
     try:
         with tarfile.open(path, 'r:*') as tar:
             by_prefix = {}
@@ -179,7 +186,7 @@ def _read_archive(path: str, split: str) -> List:
                 raw = tar.extractfile(member).read()
                 by_prefix.setdefault(prefix, []).append(
                     (CLASS_DIRS[parts[-2]], _natural_key(parts[-1]), f'{path}:{member.name}', raw))
-    except (tarfile.TarError, EOFError, zlib.error, OSError) as err:
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as err:  # gzip.BadGzipFile too
         raise DataError(f'{path}: corrupt or truncated archive ({err}); '
                         'download it again or pass the extracted folder') from None
     if not by_prefix:

@@ -1,0 +1,170 @@
+"""Per-epoch checkpoints of a training run, and resuming from the last one.
+
+After each epoch, :func:`save_epoch` writes, in this order and each file
+atomically (:func:`gluon_sentiment.rundir.atomic_write`):
+
+1. ``epoch-NNNN.params``: the parameters;
+2. ``epoch-NNNN.states``: the trainer states (Adam's moments, the update
+   count, the learning-rate schedule), from ``gluon.Trainer.save_states``;
+3. ``best.params``, when the epoch has the best validation accuracy so far;
+4. ``metrics.json``, whose ``checkpoint`` entry names files 1 and 2;
+
+and then deletes the previous epoch's states, which nothing needs any more
+(every epoch's parameters are kept).
+
+``metrics.json`` is the commit point: a crash or ``kill -9`` before step 4
+leaves the previous epoch's entry, whose files are untouched, so the run
+always resumes from a complete epoch. Random state needs no file: the data
+order (:func:`gluon_sentiment.engine.epoch_batches`) and MXNet's generator
+(``mx.random.seed(seed + epoch)``) are set from the seed and the epoch
+number at the start of every epoch, so resuming at epoch ``e`` draws
+exactly what an uninterrupted run draws. An epoch cut short by an interrupt
+restarts from its beginning.
+"""
+import glob
+import logging
+import os
+import shutil
+from typing import Any, Dict, Optional
+
+from mxnet import gluon
+
+from . import rundir
+from .errors import RunDirError
+
+__all__ = ['states_name', 'save_epoch', 'load_last', 'check_resumable', 'remove_stale_tmp']
+
+log = logging.getLogger(__name__)
+
+
+def states_name(epoch: int) -> str:
+    """File name of the trainer states saved after ``epoch`` (1-based)."""
+    return f'epoch-{epoch:04d}.states'
+
+
+def save_epoch(run_dir: str, epoch: int, net: gluon.Block, trainer: gluon.Trainer,
+               metrics: Dict[str, Any], is_best: bool) -> None:
+    """Write the checkpoint of a completed epoch (see the module docstring for the order).
+
+    Parameters
+    ----------
+    run_dir : str
+        The run directory.
+    epoch : int
+        The epoch just completed; ``metrics['history']`` must end with its row.
+    net, trainer
+        The model and its trainer.
+    metrics : dict
+        The run's metrics; its ``checkpoint`` entry is set here.
+    is_best : bool
+        Also write ``best.params``.
+    """
+    params, states = rundir.epoch_params(epoch), states_name(epoch)
+    rundir.save_params(net, os.path.join(run_dir, params))
+    rundir.atomic_write(os.path.join(run_dir, states), trainer.save_states)
+    if is_best:
+        rundir.save_params(net, os.path.join(run_dir, rundir.BEST_PARAMS))
+    metrics['checkpoint'] = {'epoch': epoch, 'params': params, 'states': states}
+    rundir.write_json(os.path.join(run_dir, rundir.METRICS), metrics)
+    previous = os.path.join(run_dir, states_name(epoch - 1))
+    if os.path.exists(previous):  # only the checkpoint's states are ever needed
+        os.remove(previous)
+
+
+def load_last(run_dir: str, net: gluon.Block, trainer: gluon.Trainer,
+              ctx) -> Optional[Dict[str, Any]]:
+    """Restore the last completed epoch of ``run_dir`` into ``net`` and ``trainer``.
+
+    ``best.params`` is rewritten from the parameters of the best epoch, in
+    case a kill fell between writing it and committing ``metrics.json``.
+
+    Returns
+    -------
+    dict or None
+        The run's metrics (history, best epoch, ``checkpoint``), or None if
+        no epoch was completed: the run then starts from its beginning.
+
+    Raises
+    ------
+    RunDirError
+        If a checkpoint file named in ``metrics.json`` is missing or does
+        not fit the model.
+    """
+    metrics_path = os.path.join(run_dir, rundir.METRICS)
+    if not os.path.exists(metrics_path):
+        return None
+    metrics = rundir.read_json(metrics_path)
+    done = metrics.get('checkpoint') if isinstance(metrics, dict) else None
+    if not done:
+        return None
+    params = os.path.join(run_dir, done['params'])
+    states = os.path.join(run_dir, done['states'])
+    for path in (params, states):
+        if not os.path.isfile(path):
+            raise RunDirError(f'{path}: missing, but {rundir.METRICS} names it as the checkpoint '
+                              f'of epoch {done["epoch"]}; the run cannot be resumed')
+    _load(params, 'parameters', lambda: net.load_parameters(params, ctx=ctx))
+    _load(states, 'trainer states', lambda: trainer.load_states(states))
+    best = os.path.join(run_dir, rundir.epoch_params(metrics['best_epoch']))
+    rundir.atomic_write(os.path.join(run_dir, rundir.BEST_PARAMS),
+                        lambda tmp: shutil.copyfile(best, tmp))
+    for path in glob.glob(os.path.join(run_dir, states_name(0).replace('0000', '*'))):
+        if os.path.basename(path) != done['states']:  # left by a kill after the commit
+            os.remove(path)
+    metrics['history'] = [row for row in metrics['history'] if row['epoch'] <= done['epoch']]
+    metrics['status'] = 'training'
+    log.info('resuming %s after epoch %d (best so far: epoch %d, val acc %.4f)', run_dir,
+             done['epoch'], metrics['best_epoch'], metrics['val_accuracy'])
+    return metrics
+
+
+def _load(path, what, load):
+    try:
+        load()
+    except Exception as err:  # pylint: disable=broad-except  (damaged pickles raise anything)
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise RunDirError(f'{path}: cannot load these {what} into the model of '
+                          f'{rundir.CONFIG} ({first})') from None
+
+
+def check_resumable(run_dir: str, model_kwargs: Dict[str, Any], vocab) -> None:
+    """Refuse to resume when the run's files disagree with the model about to be trained.
+
+    Parameters
+    ----------
+    run_dir : str
+        The run directory.
+    model_kwargs : dict
+        Constructor arguments of the model rebuilt from the saved config.
+    vocab : gluonnlp.Vocab
+        The vocabulary built from the data again.
+
+    Raises
+    ------
+    RunDirError
+        Naming the first token or constructor argument that differs.
+    """
+    saved = rundir.load_vocab(os.path.join(run_dir, rundir.VOCAB))
+    if saved.idx_to_token != vocab.idx_to_token:
+        first = next((i for i, (a, b) in enumerate(zip(saved.idx_to_token, vocab.idx_to_token))
+                      if a != b), min(len(saved), len(vocab)))
+        got = lambda v: repr(v.idx_to_token[first]) if first < len(v) else 'nothing'  # noqa: E731
+        raise RunDirError(f'{os.path.join(run_dir, rundir.VOCAB)}: the data now give a different '
+                          f'vocabulary ({len(vocab)} tokens, {got(vocab)} at index {first}; '
+                          f'saved: {len(saved)} tokens, {got(saved)}); resume with the same data')
+    config_path = os.path.join(run_dir, rundir.CONFIG)
+    saved_kwargs = rundir.read_json(config_path).get('model_kwargs', {})
+    changed = sorted(k for k in set(saved_kwargs) | set(model_kwargs)
+                     if saved_kwargs.get(k) != model_kwargs.get(k))
+    if changed:
+        key = changed[0]
+        raise RunDirError(f'{config_path}: model_kwargs {key}={saved_kwargs.get(key)!r} disagrees '
+                          f'with the options and vocabulary ({key}={model_kwargs.get(key)!r})')
+
+
+def remove_stale_tmp(run_dir: str) -> int:
+    """Delete the temporary files that killed writers left in ``run_dir``; return how many."""
+    stale = rundir.temporaries(run_dir)
+    for name in stale:
+        os.remove(os.path.join(run_dir, name))
+    return len(stale)

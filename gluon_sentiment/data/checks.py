@@ -1,0 +1,69 @@
+"""Checks of a prepared corpus that stop on unusable data and warn about doubtful data.
+
+* A training split with one class only cannot train a classifier: an error.
+* A minority class below :data:`IMBALANCE_WARNING` of the training split: a
+  warning, since accuracy then mostly measures the majority class.
+* Reviews with no token after cleaning (empty files, or text without any
+  ASCII letter, digit or kept punctuation): a warning with their count. They
+  are kept, encoded as padding only, because they still carry a label.
+* ``--vocab-size`` above the number of distinct training tokens: an info
+  line that the vocabulary holds all of them, and is smaller than asked
+  (the model is sized to the real vocabulary).
+"""
+import logging
+from typing import Sequence
+
+import numpy as np
+
+from ..errors import DataError
+
+__all__ = ['IMBALANCE_WARNING', 'check_corpus']
+
+log = logging.getLogger(__name__)
+
+#: warn when the smaller class is under this fraction of the training split
+IMBALANCE_WARNING = 0.2
+
+
+def check_corpus(source: str, train_labels: np.ndarray, token_lists: Sequence[Sequence[str]],
+                 vocab_size: int, vocab_words: int) -> None:
+    """Check the training labels, empty reviews and the vocabulary size of a corpus.
+
+    Parameters
+    ----------
+    source : str
+        The data path, for messages.
+    train_labels : numpy.ndarray
+        Labels of the training split.
+    token_lists : sequence of list of str
+        Tokens of every review.
+    vocab_size : int
+        The asked ``--vocab-size``.
+    vocab_words : int
+        Words in the vocabulary built with ``max_size=vocab_size``, that is,
+        at most the distinct tokens of the training split.
+
+    Raises
+    ------
+    DataError
+        If the training split holds one class only.
+    """
+    counts = np.bincount(np.asarray(train_labels, dtype=np.int64), minlength=2)
+    if (counts > 0).sum() < 2:
+        raise DataError(f'{source}: the training split holds only one class '
+                        f'({counts[1]} positive, {counts[0]} negative reviews); a sentiment '
+                        'classifier needs both positive and negative reviews')
+    minority = counts.min() / counts.sum()
+    if minority < IMBALANCE_WARNING:
+        log.warning('%s: imbalanced classes in the training split: %d positive, %d negative '
+                    '(%.1f%% in the smaller class); accuracy will mostly reflect the larger '
+                    'class; --max-examples draws a class-balanced subset', source, counts[1],
+                    counts[0], 100 * minority)
+    empty = sum(1 for tokens in token_lists if not tokens)
+    if empty:
+        log.warning('%s: %d of %d reviews have no token after cleaning (empty, or no ASCII '
+                    'letter or digit); they are kept, encoded as padding', source, empty,
+                    len(token_lists))
+    if vocab_size > vocab_words:
+        log.info('--vocab-size %d: the training split has only %d distinct tokens; the '
+                    'vocabulary holds all of them', vocab_size, vocab_words)
