@@ -43,7 +43,7 @@ def states_name(epoch: int) -> str:
 
 
 def save_epoch(run_dir: str, epoch: int, net: gluon.Block, trainer: gluon.Trainer,
-               metrics: Dict[str, Any], is_best: bool) -> None:
+               metrics: Dict[str, Any], is_best: bool, save_states: bool = True) -> None:
     """Write the checkpoint of a completed epoch (see the module docstring for the order).
 
     Parameters
@@ -58,10 +58,17 @@ def save_epoch(run_dir: str, epoch: int, net: gluon.Block, trainer: gluon.Traine
         The run's metrics; its ``checkpoint`` entry is set here.
     is_best : bool
         Also write ``best.params``.
+    save_states : bool, default True
+        Write the trainer's states. A distributed trainer cannot save them
+        (its optimizer may live on the servers), so distributed runs keep
+        parameters only and cannot be resumed.
     """
     params, states = rundir.epoch_params(epoch), states_name(epoch)
     rundir.save_params(net, os.path.join(run_dir, params))
-    rundir.atomic_write(os.path.join(run_dir, states), trainer.save_states)
+    if save_states:
+        rundir.atomic_write(os.path.join(run_dir, states), trainer.save_states)
+    else:
+        states = None
     if is_best:
         rundir.save_params(net, os.path.join(run_dir, rundir.BEST_PARAMS))
     metrics['checkpoint'] = {'epoch': epoch, 'params': params, 'states': states}
@@ -97,6 +104,9 @@ def load_last(run_dir: str, net: gluon.Block, trainer: gluon.Trainer,
     done = metrics.get('checkpoint') if isinstance(metrics, dict) else None
     if not done:
         return None
+    if not done.get('states'):
+        raise RunDirError(f'{run_dir}: a distributed run keeps no trainer states and cannot be '
+                          'resumed; train it again')
     params = os.path.join(run_dir, done['params'])
     states = os.path.join(run_dir, done['states'])
     for path in (params, states):

@@ -373,7 +373,8 @@ def _train_one_epoch(config, epoch, net, trainer, loss_fn, data, ctx, bucket, ma
         metrics.update(best_epoch=epoch, val_accuracy=val['accuracy'], val_loss=val['loss'])
     metrics['history'].append(row)
     if worker.is_writer:
-        checkpoint.save_epoch(out, epoch, net, trainer, metrics, is_best)
+        checkpoint.save_epoch(out, epoch, net, trainer, metrics, is_best,
+                              save_states=not worker.distributed)
     return best, snapshot
 
 

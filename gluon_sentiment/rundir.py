@@ -115,7 +115,7 @@ def read_config(path: str) -> Dict[str, Any]:
 def check_compatible(config: Any, path: str = CONFIG) -> None:
     """Refuse a ``config.json`` this package version cannot read.
 
-    A run is readable when its ``format`` is :data:`RUN_FORMAT` and it was
+    A run is readable when its ``run_format`` is :data:`RUN_FORMAT` and it was
     made by a package version with the same major number.
 
     Raises
@@ -126,8 +126,8 @@ def check_compatible(config: Any, path: str = CONFIG) -> None:
     if not isinstance(config, dict):
         raise RunDirError(f'{path}: not a {RUN_FORMAT} config (a JSON {type(config).__name__})')
     made_by = config.get('version')
-    if config.get('format') != RUN_FORMAT:
-        raise RunDirError(f'{path}: run format {config.get("format")!r} (gluon_sentiment '
+    if config.get('run_format') != RUN_FORMAT:
+        raise RunDirError(f'{path}: run format {config.get("run_format")!r} (gluon_sentiment '
                           f'{made_by}) cannot be read by gluon_sentiment {__version__}, which '
                           f'reads {RUN_FORMAT!r}; use the version that made the run, or retrain')
     if str(made_by).split('.')[0] != __version__.split('.')[0]:
@@ -171,7 +171,7 @@ def prepare_run_dir(path: str, config: Dict[str, Any], overwrite: bool = False) 
         raise RunDirError(f'--output-dir {path}: cannot create it ({err.strerror})') from None
 
 
-_IGNORED = {'overwrite', 'output_dir', 'version', 'format', 'model_kwargs'}
+_IGNORED = {'overwrite', 'output_dir', 'version', 'run_format', 'model_kwargs'}
 
 
 def _comparable(config: Dict[str, Any]) -> Dict[str, Any]:
@@ -216,7 +216,7 @@ def export_symbol(net, run_dir: str, prefix: str = SYMBOL_PREFIX) -> None:
 
 def describe(config: Dict[str, Any], model: str, model_kwargs: Dict[str, Any]) -> Dict[str, Any]:
     """The dict saved as ``config.json``: the train config plus what rebuilds the model."""
-    return {**config, 'format': RUN_FORMAT, 'version': __version__, 'model': model,
+    return {**config, 'run_format': RUN_FORMAT, 'version': __version__, 'model': model,
             'model_kwargs': model_kwargs}
 
 

@@ -155,7 +155,7 @@ def test_huge_learning_rate_diverges_with_message(reference, tmp_path, capsys):
 
 @pytest.mark.parametrize('edit, message', [
     (lambda c: c.update(version='1.0.0'), 'made by gluon_sentiment 1.0.0, incompatible with'),
-    (lambda c: c.update(format='gluon_sentiment.run/2'), "run format 'gluon_sentiment.run/2'"),
+    (lambda c: c.update(run_format='gluon_sentiment.run/2'), "run format 'gluon_sentiment.run/2'"),
     (lambda c: c['model_kwargs'].update(vocab_size=7), 'config says vocab_size 7 but vocab.json'),
     (lambda c: c['model_kwargs'].update(embed_size=17), 'does not fit the model in config.json'),
     (lambda c: c.update(model='dense'), 'does not fit the model in config.json'),
