@@ -8,7 +8,6 @@ import inspect
 import logging
 import os
 import signal
-import time
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 

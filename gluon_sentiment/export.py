@@ -281,8 +281,8 @@ def _manifest(clf: SentimentClassifier, net_prefix: str, source: str) -> Dict[st
             'vocab_size': len(clf.vocab),
             'tokenizer': TOKENIZER,
             'truncate': clf.truncate,
-            'padding': (f'cut to the first (truncate=post) or last (pre) seq_len tokens, pad at '
-                        f'the end with pad_id' + (
+            'padding': ('cut to the first (truncate=post) or last (pre) seq_len tokens, pad at '
+                        'the end with pad_id' + (
                             '; any length >= min_length works, and padding past the longest '
                             'text + length_margin does not change the output' if variable
                             else f' to exactly {clf.seq_len}')),

@@ -43,7 +43,7 @@ from mxnet import gluon
 
 from . import rundir
 from .data.download import cache_dir
-from .data.vocab import PAD, UNK
+from .data.vocab import UNK
 from .errors import ConfigError, DataError
 
 __all__ = ['WHEEL_SOURCE', 'WHEEL_NAME', 'OOV_POLICIES', 'PretrainedVectors', 'EmbeddingMatrix',

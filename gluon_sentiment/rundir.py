@@ -18,7 +18,7 @@ import json
 import os
 import re
 import shutil
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List
 
 import gluonnlp as nlp
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import gluon_sentiment as gs
-from conftest import NEGATIVE, NEUTRAL, POSITIVE
+from conftest import NEUTRAL
 from deploy_fixtures import deploy_root, fixed_length_run, multikernel_bundle, multikernel_run  # noqa: F401
 from gluon_sentiment import export as export_cli
 from gluon_sentiment.errors import RunDirError

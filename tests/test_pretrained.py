@@ -277,7 +277,7 @@ def test_frozen_run_keeps_the_vectors(review_folder, glove_file, tmp_path):
 
 @pytest.mark.parametrize('flags, message', [
     (['--embedding', 'VECTORS', '--embed-size', '16'],
-     f'--embed-size 16 contradicts --embedding'),
+     '--embed-size 16 contradicts --embedding'),
     (['--freeze-embedding'], '--freeze-embedding needs --embedding'),
     (['--multichannel'], '--multichannel needs --embedding'),
     (['--embedding', 'VECTORS', '--multichannel', '--freeze-embedding'],
