@@ -50,6 +50,11 @@ class TrainConfig:
     test_size: float = _opt(0.3, 'fraction of --data held out for testing', 'data')
     val_size: float = _opt(0.3, 'fraction of the rest held out for validation', 'data')
     split_seed: int = _opt(42, 'random_state of the train/validation/test splits', 'data')
+    protocol: str = _opt('tutorial', "'tutorial': the tutorial's 0.3 test then 0.3 validation "
+                                     "splits; 'full': train on all of --data but a stratified "
+                                     "--full-val-size validation slice (test with --test-data)",
+                         'data', choices=('tutorial', 'full'))
+    full_val_size: float = _opt(0.05, "validation fraction of --protocol full", 'data')
     cv: int = _opt(0, 'run stratified K-fold cross-validation with this many folds instead of '
                       'one split (0: off)', 'data')
     # model
@@ -114,7 +119,12 @@ class TrainConfig:
                                   f'got {getattr(self, name)}')
         if self.max_examples is not None and self.max_examples < 3:
             raise ConfigError(f'--max-examples must be at least 3, got {self.max_examples}')
-        for name in ('test_size', 'val_size'):
+        if self.protocol not in ('tutorial', 'full'):
+            raise ConfigError(f"--protocol must be 'tutorial' or 'full', got {self.protocol!r}")
+        if self.protocol == 'full' and self.cv:
+            raise ConfigError('--protocol full and --cv exclude each other: cross-validation '
+                              'makes its own splits')
+        for name in ('test_size', 'val_size', 'full_val_size'):
             if not 0 < getattr(self, name) < 1:
                 raise ConfigError(f'--{name.replace("_", "-")} must be between 0 and 1, '
                                   f'got {getattr(self, name)}')

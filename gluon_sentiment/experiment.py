@@ -22,7 +22,7 @@ from .data.checks import check_corpus
 from .data.download import download_imdb
 from .data.formats import load_dataset
 from .data.reader import Reviews
-from .data.split import balanced_subset, split_indices
+from .data.split import balanced_subset, full_split_indices, split_indices
 from .data.text import tokenize
 from .data.vocab import build_vocab, encode_batch
 from .distributed import Worker, create_worker
@@ -72,8 +72,11 @@ def prepare_data(config: TrainConfig) -> Dataset:
     if config.max_examples:
         reviews = reviews.subset(balanced_subset(reviews.labels, config.max_examples, config.seed))
     test = _read(config.test_data, config) if config.test_data else None
-    index = split_indices(len(reviews), None if test else config.test_size, config.val_size,
-                          config.split_seed)
+    if config.protocol == 'full':
+        index = full_split_indices(reviews.labels, config.full_val_size, config.split_seed)
+    else:
+        index = split_indices(len(reviews), None if test else config.test_size, config.val_size,
+                              config.split_seed)
     tokens = [tokenize(text) for text in reviews.texts]
     labels = reviews.labels
     vocab = build_vocab((tokens[i] for i in index['train']), config.vocab_size)
@@ -267,6 +270,8 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
                  aligned.found, aligned.words, 100 * aligned.coverage,
                  f'; missing: {" ".join(aligned.missing[:10])}' if aligned.missing else '')
     net = build_net(config, len(data.vocab), ctx, None if aligned is None else aligned.matrix)
+    if not resume and hasattr(net, 'init_from_data'):
+        net.init_from_data(*data.splits['train'][:2])
     if resume and os.path.exists(os.path.join(out, rundir.VOCAB)):
         checkpoint.check_resumable(out, config.model_kwargs(len(data.vocab)), data.vocab)
     elif worker.is_writer:
@@ -319,10 +324,15 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
         for name, param in net.collect_params().items():  # the best epoch, on every device
             for array in param.list_data():  # (set_data would reset a distributed trainer)
                 best_params[name].copyto(array)
-    test = _evaluate(net, data.splits['test'], ctx, margin, worker)
-    log.info('test (best epoch %d): loss %.4f acc %.4f', metrics['best_epoch'], test['loss'],
-             test['accuracy'])
-    metrics.update(test_accuracy=test['accuracy'], test_loss=test['loss'], status='done')
+    if 'test' in data.splits:
+        test = _evaluate(net, data.splits['test'], ctx, margin, worker)
+        log.info('test (best epoch %d): loss %.4f acc %.4f', metrics['best_epoch'], test['loss'],
+                 test['accuracy'])
+        metrics.update(test_accuracy=test['accuracy'], test_loss=test['loss'])
+    else:
+        log.info('no test split (--protocol full without --test-data): best epoch %d, '
+                 'val acc %.4f', metrics['best_epoch'], metrics['val_accuracy'])
+    metrics['status'] = 'done'
     if worker.is_writer:
         if config.hybridize:
             rundir.export_symbol(net, out)

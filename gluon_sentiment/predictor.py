@@ -98,13 +98,18 @@ def _as_list(texts: Union[str, Iterable[str]]) -> List[str]:
 
 def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = rundir.BEST_PARAMS,
                hybridize: bool = True, symbolic: bool = False) -> SentimentClassifier:
-    """Load the classifier of a training run or of an exported bundle.
+    """Load the classifier of a training run, of an exported bundle or of an ensemble.
+
+    An ensemble folder (``python -m gluon_sentiment.ensemble``) gives an
+    :class:`~gluon_sentiment.ensemble.EnsembleClassifier`, which predicts
+    like a single classifier.
 
     Parameters
     ----------
     path : str
-        A run directory (the ``--output-dir`` of ``gluon_sentiment.train``)
-        or a bundle (the ``--out`` of ``gluon_sentiment.export``).
+        A run directory (the ``--output-dir`` of ``gluon_sentiment.train``),
+        a bundle (the ``--out`` of ``gluon_sentiment.export``) or an
+        ensemble (the ``--out`` of ``gluon_sentiment.ensemble``).
     ctx : Context, optional
         Device to load onto (default CPU).
     params : str, default 'best.params'
@@ -123,6 +128,9 @@ def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = rundir
     RunDirError
         If ``path`` is not a complete run or bundle.
     """
+    from . import ensemble  # imports this module
+    if ensemble.is_ensemble(path):
+        return ensemble.load_ensemble(path, ctx)
     config = rundir.read_config(path)  # a bundle keeps its run's config.json
     vocab = rundir.load_vocab(os.path.join(path, rundir.VOCAB))
     kwargs = dict(config['model_kwargs'])

@@ -101,7 +101,8 @@ def _main(args: argparse.Namespace) -> int:
                               'std_accuracy': summary['std_accuracy']}))
             return 0
         metrics, out = run_training(config), config.output_dir
-    summary = {key: metrics[key] for key in ('val_accuracy', 'test_accuracy', 'best_epoch')}
+    summary = {key: metrics[key] for key in ('val_accuracy', 'test_accuracy', 'best_epoch')
+               if key in metrics}
     print(json.dumps({'output_dir': out, **summary}))
     return 0
 

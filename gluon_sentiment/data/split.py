@@ -12,7 +12,7 @@ from sklearn.model_selection import train_test_split
 
 from ..errors import DataError
 
-__all__ = ['split_indices', 'balanced_subset']
+__all__ = ['split_indices', 'full_split_indices', 'balanced_subset']
 
 
 def split_indices(num_examples: int, test_size: Optional[float] = 0.3, val_size: float = 0.3,
@@ -49,6 +49,38 @@ def split_indices(num_examples: int, test_size: Optional[float] = 0.3, val_size:
     out['train'], out['val'] = train_test_split(indices, test_size=val_size,
                                                 random_state=random_state)
     return out
+
+
+def full_split_indices(labels: np.ndarray, val_size: float = 0.05,
+                       random_state: int = 42) -> Dict[str, np.ndarray]:
+    """Split off a small stratified validation slice and train on the rest (``--protocol full``).
+
+    There is no test split: test on a separate set (``--test-data``).
+
+    Parameters
+    ----------
+    labels : numpy.ndarray
+        Class of each example (the slice keeps the class proportions).
+    val_size : float, default 0.05
+        Fraction held out for validation.
+    random_state : int, default 42
+        Seed of the split.
+
+    Returns
+    -------
+    dict
+        ``{'train': ..., 'val': ...}`` index arrays.
+    """
+    labels = np.asarray(labels)
+    num_val = int(np.ceil(val_size * len(labels)))
+    classes, counts = np.unique(labels, return_counts=True)
+    if len(labels) - num_val < 1 or num_val < len(classes) or counts.min() < 2:
+        raise DataError(f'{len(labels)} reviews cannot be split into a training set and a '
+                        f'stratified {val_size:.0%} validation slice; give more reviews or a '
+                        'larger --full-val-size')
+    train, val = train_test_split(np.arange(len(labels)), test_size=num_val,
+                                  random_state=random_state, stratify=labels)
+    return {'train': train, 'val': val}
 
 
 def balanced_subset(labels: np.ndarray, size: int, seed: int = 0) -> np.ndarray:

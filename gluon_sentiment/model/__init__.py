@@ -11,15 +11,21 @@ from mxnet.gluon import HybridBlock
 from ..errors import ConfigError
 from .classifier import ConvNet, DenseNet, MultiKernelConvNet, SentimentNet
 from .encoders import ConvEncoder, FlattenDenseEncoder, MaxOverTime, MultiKernelConvEncoder
+from .ngram import MaskedMeanPool, NgramNet
+from .recurrent import BiGRU, BiLSTM, BiRNNEncoder, BiRNNNet
 
 __all__ = ['get_model', 'list_models', 'register_model', 'model_class', 'SentimentNet',
            'DenseNet', 'ConvNet', 'MultiKernelConvNet', 'FlattenDenseEncoder', 'ConvEncoder',
-           'MultiKernelConvEncoder', 'MaxOverTime']
+           'MultiKernelConvEncoder', 'MaxOverTime', 'BiRNNNet', 'BiLSTM', 'BiGRU', 'BiRNNEncoder',
+           'NgramNet', 'MaskedMeanPool']
 
 _MODELS: Dict[str, Type[HybridBlock]] = {
     'dense': DenseNet,
     'conv': ConvNet,
     'multikernel': MultiKernelConvNet,
+    'bilstm': BiLSTM,
+    'bigru': BiGRU,
+    'ngram': NgramNet,
 }
 
 

@@ -74,6 +74,14 @@ class SentimentNet(HybridBlock):
         """Width of the word vectors."""
         return self._embed_size
 
+    def init_from_data(self, X, y) -> None:  # pylint: disable=unused-argument
+        """Data-dependent initialization, called once by the trainer before the first step.
+
+        ``X`` and ``y`` are the training split's token indices and labels.
+        Nothing here; :class:`~gluon_sentiment.model.ngram.NgramNet` sets its
+        naive-Bayes weights.
+        """
+
     def hybrid_forward(self, F, inputs):  # pylint: disable=arguments-differ
         """Scores ``(batch, num_classes)`` for token indices ``(batch, seq_len)``."""
         return self.output(self.features(self.embedding(inputs)))

@@ -1,0 +1,144 @@
+"""The package's best configuration: an ensemble trained on all labelled reviews.
+
+:func:`train_best` trains each member of :data:`BEST_MEMBERS` with
+``--protocol full`` (all of ``data`` but one stratified validation slice,
+the same slice for every member), then writes ``ensemble.json`` so that
+``load_model(output_dir)`` gives the averaged classifier. The validation
+slice is kept out of training and is only used to choose each member's
+best epoch and to report the ensemble's accuracy; it was not used to tune
+the configuration over and over (see README).
+"""
+import dataclasses
+import logging
+import os
+import re
+import shutil
+import time
+from typing import Any, Dict, List, Optional, Sequence
+
+from . import rundir
+from .config import TrainConfig
+from .data.formats import load_dataset
+from .data.split import balanced_subset, full_split_indices
+from .ensemble import ENSEMBLE, write_ensemble
+from .errors import RunDirError
+from .experiment import run_training
+
+__all__ = ['BEST_MEMBERS', 'member_configs', 'train_best', 'prune_run']
+
+log = logging.getLogger(__name__)
+
+#: Members of the best ensemble: (name, TrainConfig fields other than the defaults).
+BEST_MEMBERS: List[tuple] = [
+    ('ngram', dict(model='ngram', vocab_size=100000, seq_len=1000, epochs=5, lr=5e-3)),
+    ('multikernel', dict(model='multikernel', vocab_size=20000, epochs=3)),
+]
+
+_CHECKPOINT = re.compile(r'^(epoch-\d+\.(params|states)|model-\d+\.params|model-symbol\.json)$')
+
+
+def member_configs(data: str, output_dir: str, test_data: Optional[str] = None,
+                   members: Sequence[tuple] = None, **overrides) -> List[TrainConfig]:
+    """The :class:`TrainConfig` of each member, training into ``output_dir/members/NN-name``.
+
+    ``overrides`` (e.g. ``max_examples``, ``epochs``) apply to every member.
+    """
+    configs = []
+    for i, (name, fields) in enumerate(members or BEST_MEMBERS):
+        values = {**fields, **overrides}
+        configs.append(TrainConfig(data=data, test_data=test_data, protocol='full',
+                                   output_dir=os.path.join(output_dir, 'members', f'{i:02d}-{name}'),
+                                   **values))
+    return configs
+
+
+def prune_run(run_dir: str) -> int:
+    """Delete a finished run's per-epoch checkpoints and exported graph; keep what
+    ``load_model`` needs (config, vocabulary, ``best.params``) and the metrics.
+
+    Returns the number of bytes freed.
+    """
+    freed = 0
+    for name in os.listdir(run_dir):
+        if _CHECKPOINT.match(name):
+            path = os.path.join(run_dir, name)
+            freed += os.path.getsize(path)
+            os.remove(path)
+    return freed
+
+
+def _validation_texts(config: TrainConfig):
+    reviews = load_dataset(config.data, config.format, config.labels, config.text_column,
+                           config.label_column)
+    if config.max_examples:  # as prepare_data subsamples before splitting
+        reviews = reviews.subset(balanced_subset(reviews.labels, config.max_examples, config.seed))
+    index = full_split_indices(reviews.labels, config.full_val_size, config.split_seed)['val']
+    return [reviews.texts[i] for i in index], reviews.labels[index]
+
+
+def train_best(data: str, output_dir: str, test_data: Optional[str] = None,
+               overwrite: bool = False, members: Sequence[tuple] = None,
+               **overrides) -> Dict[str, Any]:
+    """Train the best configuration on ``data`` and write an ensemble to ``output_dir``.
+
+    Parameters
+    ----------
+    data : str
+        Labelled training reviews (any format the package reads).
+    output_dir : str
+        Folder for ``ensemble.json``, ``metrics.json`` and ``members/``.
+    test_data : str, optional
+        A separate labelled test set; every member and the ensemble are scored on it.
+    overwrite : bool
+        Replace an existing ``output_dir``.
+    members : sequence of (name, dict), optional
+        Replaces :data:`BEST_MEMBERS`.
+    **overrides
+        :class:`TrainConfig` fields applied to every member (for quick runs).
+
+    Returns
+    -------
+    dict
+        The ``metrics.json`` written: each member's validation (and test)
+        accuracy and training time, and the ensemble's.
+    """
+    from .predictor import load_model
+    if os.path.exists(output_dir) and os.listdir(output_dir):
+        if not overwrite:
+            raise RunDirError(f'--output-dir {output_dir}: not empty; choose a new folder or pass '
+                              '--overwrite to replace it')
+        if os.path.exists(os.path.join(output_dir, ENSEMBLE)) or os.path.isdir(
+                os.path.join(output_dir, 'members')):
+            shutil.rmtree(output_dir)
+        else:
+            raise RunDirError(f'--output-dir {output_dir}: holds files that are not a '
+                              'train_best output; refusing to replace them')
+    os.makedirs(output_dir, exist_ok=True)
+    started = time.time()
+    configs = member_configs(data, output_dir, test_data, members, **overrides)
+    report: Dict[str, Any] = {'data': data, 'test_data': test_data, 'members': []}
+    for config in configs:
+        tick = time.time()
+        log.info('training member %s', os.path.basename(config.output_dir))
+        metrics = run_training(dataclasses.replace(config, overwrite=True))
+        prune_run(config.output_dir)
+        report['members'].append({
+            'path': os.path.relpath(config.output_dir, output_dir), 'model': config.model,
+            'val_accuracy': metrics['val_accuracy'], 'best_epoch': metrics['best_epoch'],
+            'test_accuracy': metrics.get('test_accuracy'), 'seconds': time.time() - tick})
+    paths = [row['path'] for row in report['members']]
+    write_ensemble(output_dir, paths)
+    ensemble = load_model(output_dir)
+    texts, labels = _validation_texts(configs[0])
+    report['val_accuracy'] = float((ensemble.predict(texts) == labels).mean())
+    report['sizes'] = {'val': len(labels)}
+    if test_data:
+        test = load_dataset(test_data, configs[0].format, configs[0].labels,
+                            configs[0].text_column, configs[0].label_column)
+        report['test_accuracy'] = float((ensemble.predict(test.texts) == test.labels).mean())
+        report['sizes']['test'] = len(test.labels)
+    report['seconds'] = time.time() - started
+    rundir.write_json(os.path.join(output_dir, rundir.METRICS), report)
+    log.info('ensemble of %d: val acc %.4f%s (%.0f s)', len(paths), report['val_accuracy'],
+             f', test acc {report["test_accuracy"]:.4f}' if test_data else '', report['seconds'])
+    return report
