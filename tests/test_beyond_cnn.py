@@ -184,3 +184,18 @@ def test_ensemble_bad_input(two_runs, tmp_path, capsys):
     assert '--overwrite' in capsys.readouterr().err
     with pytest.raises(RunDirError, match='no single network'):
         gs.load_model(str(out)).net  # pylint: disable=expression-not-assigned
+
+
+def test_model_args_reach_the_constructor_and_bad_ones_are_named(review_folder, tmp_path, capsys):
+    out = tmp_path / 'args'
+    assert train_cli.main(['--data', review_folder, '--output-dir', str(out), '--model', 'ngram',
+                           '--epochs', '1', '--model-args', '{"num_buckets": 101, '
+                           '"ngram_orders": [1, 2]}'] + FAST) == 0
+    clf = gs.load_model(str(out))
+    assert clf.net.embedding.weight.shape[0] == len(clf.vocab) + 101
+    assert train_cli.main(['--data', review_folder, '--output-dir', str(out), '--overwrite',
+                           '--model-args', '{"num_buckets": 101'] + FAST) == 2
+    assert '--model-args' in capsys.readouterr().err
+    assert train_cli.main(['--data', review_folder, '--output-dir', str(out), '--overwrite',
+                           '--model-args', '{"bogus": 1}'] + FAST) == 2
+    assert 'bogus' in capsys.readouterr().err
