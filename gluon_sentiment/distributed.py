@@ -90,6 +90,45 @@ class Worker:
         """This worker's part of ``indices``: positions ``rank``, ``rank + W``, ..."""
         return indices[self.rank::self.num_workers]
 
+    def start(self, trainer: mx.gluon.Trainer) -> None:
+        """Give every worker rank 0's initial weights now, before the first step.
+
+        ``gluon.Trainer`` initializes its kvstore keys lazily, inside the
+        first ``step``: it broadcasts each weight (rank 0 pushes, every
+        worker pulls it) and at once pushes that step's gradient under the
+        same key. On CPU, MXNet's dist kvstore sends a gradient from the
+        gradient array itself (``comm_buf = merged`` in ``PushPullImpl``),
+        so nothing orders that push after the pull of the weight just
+        before it. When both workers' gradients reach the server first, the
+        server's value under the key is already their sum (with
+        ``update_on_kvstore=False`` the servers store the summed gradient),
+        and a late pull hands that sum to one worker as its initial weight:
+        the workers then differ in that array for good.
+
+        Here the keys are initialized and the pulled weights waited for,
+        so every later push comes after them. Call it after the trainer is
+        built and any checkpoint loaded, before training; every worker must
+        call it (``init`` is a barrier). It does nothing in a single process
+        and when the servers run the optimizer (``dist_async``): there the
+        servers store weights, so a late pull still gets a weight, and the
+        optimizer must reach the servers at the first step, which sets its
+        ``rescale_grad``.
+        """
+        # pylint: disable=protected-access
+        if not self.distributed or trainer._kvstore_params['update_on_kvstore'] is not False:
+            return
+        if not trainer._kv_initialized:
+            trainer._init_kvstore()
+        if trainer._params_to_init:
+            trainer._init_params()
+        if trainer._params_to_init:  # deferred: no shape yet, so nothing was broadcast
+            raise RuntimeError('the network must be initialized (run one forward) before '
+                               'Worker.start: '
+                               + ', '.join(p.name for p in trainer._params_to_init))
+        for param in trainer._params:
+            for array in param.list_data():
+                array.wait_to_read()
+
     def finish(self, trainer, params) -> None:
         """Leave the job cleanly at the end of training, while every worker is still here.
 

@@ -304,6 +304,7 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
         metrics['embedding'] = {**pretrained.describe(), **aligned.describe(), 'mode': mode}
     if resume:
         metrics = checkpoint.load_last(out, net, trainer, ctx) or metrics
+    worker.start(trainer)  # every worker gets rank 0's weights before the first step
     start = len(metrics['history']) + 1
     best, best_params = metrics.get('val_accuracy', -1.0), None
     epoch = start

@@ -53,7 +53,6 @@ def _params(path):
     return {k: v.asnumpy() for k, v in sorted(mx.nd.load(str(path)).items())}
 
 
-@pytest.mark.known_race
 def test_dist_sync_workers_agree_and_match_one_process(review_folder, tmp_path, job_env):
     out = tmp_path / 'dist'
     common = ['--data', review_folder] + ARGS
