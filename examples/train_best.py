@@ -3,9 +3,11 @@
     python examples/train_best.py --data ../shared/data/aclImdb_train.tar.gz --output-dir runs/best
 
 trains the members of ``gluon_sentiment.best.BEST_MEMBERS`` (a naive-Bayes
-weighted bag of 1-3-grams and Kim's CNN) on all reviews but a stratified 5%
-validation slice, and writes an ensemble that ``gluon_sentiment.load_model``
-loads like a single model. ``--test-data`` scores it on a separate labelled set.
+weighted bag of hashed 1-3-grams, weight 2, and Kim's CNN on two channels of
+GloVe vectors, weight 1) on all
+reviews but a stratified 5% validation slice, and writes an ensemble that
+``gluon_sentiment.load_model`` loads like a single model. ``--test-data``
+scores it on a separate labelled set.
 """
 import argparse
 import json

@@ -28,10 +28,13 @@ __all__ = ['BEST_MEMBERS', 'member_configs', 'train_best', 'prune_run']
 
 log = logging.getLogger(__name__)
 
-#: Members of the best ensemble: (name, TrainConfig fields other than the defaults).
+#: Members of the best ensemble: (name, weight, TrainConfig fields other than the defaults).
+#: Chosen on the tutorial split's validation set (README: "The best configuration").
 BEST_MEMBERS: List[tuple] = [
-    ('ngram', dict(model='ngram', vocab_size=100000, seq_len=1000, epochs=5, lr=5e-3)),
-    ('multikernel', dict(model='multikernel', vocab_size=20000, epochs=3)),
+    ('ngram', 2.0, dict(model='ngram', vocab_size=100000, seq_len=1000, epochs=6, lr=5e-3,
+                        model_args='{"num_buckets": 4194304}')),
+    ('multikernel-glove', 1.0, dict(model='multikernel', embedding='glove.6B.50d',
+                                    multichannel=True, embedding_std=0.05, epochs=3)),
 ]
 
 _CHECKPOINT = re.compile(r'^(epoch-\d+\.(params|states)|model-\d+\.params|model-symbol\.json)$')
@@ -44,7 +47,7 @@ def member_configs(data: str, output_dir: str, test_data: Optional[str] = None,
     ``overrides`` (e.g. ``max_examples``, ``epochs``) apply to every member.
     """
     configs = []
-    for i, (name, fields) in enumerate(members or BEST_MEMBERS):
+    for i, (name, _, fields) in enumerate(members or BEST_MEMBERS):
         values = {**fields, **overrides}
         configs.append(TrainConfig(data=data, test_data=test_data, protocol='full',
                                    output_dir=os.path.join(output_dir, 'members', f'{i:02d}-{name}'),
@@ -91,7 +94,7 @@ def train_best(data: str, output_dir: str, test_data: Optional[str] = None,
         A separate labelled test set; every member and the ensemble are scored on it.
     overwrite : bool
         Replace an existing ``output_dir``.
-    members : sequence of (name, dict), optional
+    members : sequence of (name, weight, dict), optional
         Replaces :data:`BEST_MEMBERS`.
     **overrides
         :class:`TrainConfig` fields applied to every member (for quick runs).
@@ -127,7 +130,10 @@ def train_best(data: str, output_dir: str, test_data: Optional[str] = None,
             'val_accuracy': metrics['val_accuracy'], 'best_epoch': metrics['best_epoch'],
             'test_accuracy': metrics.get('test_accuracy'), 'seconds': time.time() - tick})
     paths = [row['path'] for row in report['members']]
-    write_ensemble(output_dir, paths)
+    weights = [weight for _, weight, _ in (members or BEST_MEMBERS)]
+    for row, weight in zip(report['members'], weights):
+        row['weight'] = weight
+    write_ensemble(output_dir, paths, weights)
     ensemble = load_model(output_dir)
     texts, labels = _validation_texts(configs[0])
     report['val_accuracy'] = float((ensemble.predict(texts) == labels).mean())
