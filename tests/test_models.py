@@ -16,7 +16,7 @@ def _inputs(batch=4, seq=SEQ):
 
 
 def test_registry():
-    assert list_models() == ['conv', 'dense', 'multikernel']
+    assert list_models() == ['bigru', 'bilstm', 'conv', 'dense', 'multikernel', 'ngram']
     assert isinstance(get_model('dense', vocab_size=VOCAB, seq_len=SEQ), DenseNet)
     assert isinstance(get_model('conv', vocab_size=VOCAB, seq_len=SEQ), ConvNet)
     # seq_len is ignored by models that do not need it
@@ -33,7 +33,7 @@ def test_unknown_argument():
         get_model('multikernel', vocab_size=VOCAB, hidden_size=3)
 
 
-@pytest.mark.parametrize('name', ['dense', 'conv', 'multikernel'])
+@pytest.mark.parametrize('name', list_models())
 @pytest.mark.parametrize('hybridize', [True, False])
 def test_output_shape_and_hybridize_equivalence(name, hybridize):
     net = get_model(name, vocab_size=VOCAB, seq_len=SEQ, embed_size=8)
