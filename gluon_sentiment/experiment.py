@@ -115,6 +115,10 @@ def load_pretrained(config: TrainConfig) -> Tuple[TrainConfig, Optional[Pretrain
                           'use --model multikernel')
     if not config.embedding:
         return config, None
+    if not getattr(model_class(config.model), 'accepts_pretrained', True):
+        raise ConfigError(f'--embedding: model {config.model!r} learns vectors for hashed '
+                          'n-grams, which pretrained word vectors do not cover; leave out '
+                          '--embedding or choose another --model')
     vectors = load_vectors(config.embedding)
     if config.embed_size is not None and config.embed_size != vectors.dim:
         raise ConfigError(f'--embed-size {config.embed_size} contradicts --embedding '

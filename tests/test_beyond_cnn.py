@@ -220,3 +220,9 @@ def test_train_best_writes_a_loadable_ensemble(review_folder, tmp_path):
     assert 'epoch-0001.params' not in os.listdir(os.path.join(out, 'members', '00-ngram'))
     with pytest.raises(RunDirError, match='--overwrite'):
         train_best(review_folder, out, members=members)
+
+
+def test_ngram_refuses_pretrained_vectors(review_folder, tmp_path, capsys):
+    assert train_cli.main(['--data', review_folder, '--output-dir', str(tmp_path / 'g'),
+                           '--model', 'ngram', '--embedding', 'glove.6B.50d'] + FAST) == 2
+    assert 'hashed n-grams' in capsys.readouterr().err

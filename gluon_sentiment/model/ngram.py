@@ -177,6 +177,9 @@ class NgramNet(SentimentNet):
         Distributed training (``dist_sync``) needs ``False``.
     """
 
+    #: pretrained word vectors do not apply (``--embedding`` is refused)
+    accepts_pretrained = False
+
     def __init__(self, vocab_size: int, embed_size: int = 16, num_buckets: int = 2 ** 20,
                  ngram_orders: Sequence[int] = (1, 2, 3), nb_weighting: bool = True,
                  dropout: float = 0.0, num_classes: int = 2, padding_index: int = 1,
