@@ -11,20 +11,17 @@ the configuration over and over (see README).
 import dataclasses
 import logging
 import os
-import re
 import shutil
 import time
 from typing import Any, Dict, List, Optional, Sequence
 
-from . import rundir
+from . import checkpoint, rundir
 from .config import TrainConfig
-from .data.formats import load_dataset
-from .data.split import balanced_subset, full_split_indices
 from .ensemble import ENSEMBLE, write_ensemble
 from .errors import RunDirError
-from .experiment import run_training
+from .experiment import read_splits, run_training
 
-__all__ = ['BEST_MEMBERS', 'member_configs', 'train_best', 'prune_run']
+__all__ = ['BEST_MEMBERS', 'member_configs', 'train_best']
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +33,6 @@ BEST_MEMBERS: List[tuple] = [
     ('multikernel-glove', 1.0, dict(model='multikernel', embedding='glove.6B.50d',
                                     multichannel=True, embedding_std=0.05, epochs=3)),
 ]
-
-_CHECKPOINT = re.compile(r'^(epoch-\d+\.(params|states)|model-\d+\.params|model-symbol\.json)$')
-
 
 def member_configs(data: str, output_dir: str, test_data: Optional[str] = None,
                    members: Sequence[tuple] = None, **overrides) -> List[TrainConfig]:
@@ -53,30 +47,6 @@ def member_configs(data: str, output_dir: str, test_data: Optional[str] = None,
                                    output_dir=os.path.join(output_dir, 'members', f'{i:02d}-{name}'),
                                    **values))
     return configs
-
-
-def prune_run(run_dir: str) -> int:
-    """Delete a finished run's per-epoch checkpoints and exported graph; keep what
-    ``load_model`` needs (config, vocabulary, ``best.params``) and the metrics.
-
-    Returns the number of bytes freed.
-    """
-    freed = 0
-    for name in os.listdir(run_dir):
-        if _CHECKPOINT.match(name):
-            path = os.path.join(run_dir, name)
-            freed += os.path.getsize(path)
-            os.remove(path)
-    return freed
-
-
-def _validation_texts(config: TrainConfig):
-    reviews = load_dataset(config.data, config.format, config.labels, config.text_column,
-                           config.label_column)
-    if config.max_examples:  # as prepare_data subsamples before splitting
-        reviews = reviews.subset(balanced_subset(reviews.labels, config.max_examples, config.seed))
-    index = full_split_indices(reviews.labels, config.full_val_size, config.split_seed)['val']
-    return [reviews.texts[i] for i in index], reviews.labels[index]
 
 
 def train_best(data: str, output_dir: str, test_data: Optional[str] = None,
@@ -124,7 +94,7 @@ def train_best(data: str, output_dir: str, test_data: Optional[str] = None,
         tick = time.time()
         log.info('training member %s', os.path.basename(config.output_dir))
         metrics = run_training(dataclasses.replace(config, overwrite=True))
-        prune_run(config.output_dir)
+        checkpoint.prune_finished(config.output_dir, len(metrics['history']))
         report['members'].append({
             'path': os.path.relpath(config.output_dir, output_dir), 'model': config.model,
             'val_accuracy': metrics['val_accuracy'], 'best_epoch': metrics['best_epoch'],
@@ -135,12 +105,11 @@ def train_best(data: str, output_dir: str, test_data: Optional[str] = None,
         row['weight'] = weight
     write_ensemble(output_dir, paths, weights)
     ensemble = load_model(output_dir)
-    texts, labels = _validation_texts(configs[0])
+    _, reviews, index, test = read_splits(configs[0])  # the members' split
+    texts, labels = [reviews.texts[i] for i in index['val']], reviews.labels[index['val']]
     report['val_accuracy'] = float((ensemble.predict(texts) == labels).mean())
     report['sizes'] = {'val': len(labels)}
-    if test_data:
-        test = load_dataset(test_data, configs[0].format, configs[0].labels,
-                            configs[0].text_column, configs[0].label_column)
+    if test is not None:
         report['test_accuracy'] = float((ensemble.predict(test.texts) == test.labels).mean())
         report['sizes']['test'] = len(test.labels)
     report['seconds'] = time.time() - started

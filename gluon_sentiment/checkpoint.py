@@ -32,7 +32,8 @@ from mxnet import gluon
 from . import rundir
 from .errors import RunDirError
 
-__all__ = ['states_name', 'save_epoch', 'load_last', 'check_resumable', 'remove_stale_tmp']
+__all__ = ['states_name', 'save_epoch', 'load_last', 'check_resumable', 'remove_stale_tmp',
+           'prune_finished']
 
 log = logging.getLogger(__name__)
 
@@ -178,3 +179,20 @@ def remove_stale_tmp(run_dir: str) -> int:
     for name in stale:
         os.remove(os.path.join(run_dir, name))
     return len(stale)
+
+
+def prune_finished(run_dir: str, epochs: int) -> int:
+    """Delete a finished run's per-epoch checkpoints and exported graph.
+
+    What :func:`gluon_sentiment.load_model` needs (config, vocabulary,
+    ``best.params``) and the metrics stay. ``epochs`` is the number of
+    epochs the run completed. Returns the number of bytes freed.
+    """
+    names = [rundir.epoch_params(e) for e in range(1, epochs + 1)] + [states_name(epochs)]
+    names += [rundir.SYMBOL_PREFIX + suffix for suffix in rundir.SYMBOL_SUFFIXES]
+    freed = 0
+    for path in (os.path.join(run_dir, name) for name in names):
+        if os.path.exists(path):
+            freed += os.path.getsize(path)
+            os.remove(path)
+    return freed

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import __version__, bundle, rundir
 from .cli import add_common_args, run_cli
-from .errors import RunDirError
+from .errors import ConfigError, RunDirError
 
 __all__ = ['ENSEMBLE', 'ENSEMBLE_FORMAT', 'EnsembleClassifier', 'is_ensemble',
            'create_ensemble', 'write_ensemble', 'load_ensemble', 'build_parser', 'main']
@@ -200,13 +200,13 @@ def _main(args: argparse.Namespace) -> int:
         try:
             weights = [float(w) for w in args.weights.split(',')]
         except ValueError:
-            raise RunDirError(f'--weights {args.weights}: expected numbers such as 1,1,2') from None
+            raise ConfigError(f'--weights {args.weights}: expected numbers such as 1,1,2') from None
         if len(weights) != len(args.models):
-            raise RunDirError(f'--weights: {len(weights)} weights for {len(args.models)} models')
+            raise ConfigError(f'--weights: {len(weights)} weights for {len(args.models)} models')
     try:
         spec = create_ensemble(args.models, args.out, weights, args.overwrite)
     except ValueError as err:
-        raise RunDirError(f'--weights: {err}') from None
+        raise ConfigError(f'--weights: {err}') from None
     print(json.dumps({'out': args.out, 'members': spec['members']}))
     return 0
 

@@ -33,7 +33,7 @@ from .pretrained import (PretrainedVectors, embedding_matrix, load_vectors, resc
                          set_embedding_weights)
 from .signals import StopRequested, stop_on_signals
 
-__all__ = ['Dataset', 'prepare_data', 'load_pretrained', 'build_net', 'make_trainer',
+__all__ = ['Dataset', 'read_splits', 'prepare_data', 'load_pretrained', 'build_net', 'make_trainer',
            'run_training', 'resume_training']
 
 log = logging.getLogger(__name__)
@@ -63,10 +63,16 @@ def _read(path: str, config: TrainConfig) -> Reviews:
     return reviews
 
 
-def prepare_data(config: TrainConfig) -> Dataset:
-    """Read, subsample, split, tokenize, build the vocabulary and encode.
+def read_splits(config: TrainConfig) -> Tuple[str, Reviews, Dict[str, np.ndarray],
+                                                Optional[Reviews]]:
+    """Read ``config.data`` (downloading IMDB without it), subsample and split it.
 
-    The vocabulary is counted on the training split only.
+    Returns
+    -------
+    (str, Reviews, dict, Reviews or None)
+        The data source, its reviews, the index arrays of each split
+        (``'train'``, ``'val'`` and, without ``--test-data`` under the
+        tutorial protocol, ``'test'``), and the ``--test-data`` reviews.
     """
     source = config.data or download_imdb()
     reviews = _read(source, config)
@@ -78,6 +84,15 @@ def prepare_data(config: TrainConfig) -> Dataset:
     else:
         index = split_indices(len(reviews), None if test else config.test_size, config.val_size,
                               config.split_seed)
+    return source, reviews, index, test
+
+
+def prepare_data(config: TrainConfig) -> Dataset:
+    """Read, subsample, split (:func:`read_splits`), tokenize, build the vocabulary and encode.
+
+    The vocabulary is counted on the training split only.
+    """
+    source, reviews, index, test = read_splits(config)
     tokens = [tokenize(text) for text in reviews.texts]
     labels = reviews.labels
     vocab = build_vocab((tokens[i] for i in index['train']), config.vocab_size)

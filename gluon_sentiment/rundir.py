@@ -35,6 +35,8 @@ VOCAB = 'vocab.json'
 METRICS = 'metrics.json'
 BEST_PARAMS = 'best.params'
 SYMBOL_PREFIX = 'model'
+#: what ``HybridBlock.export(prefix, epoch=0)`` appends to the prefix
+SYMBOL_SUFFIXES = ('-symbol.json', '-0000.params')
 RUN_FORMAT = 'gluon_sentiment.run/1'
 
 
@@ -210,7 +212,7 @@ def export_symbol(net, run_dir: str, prefix: str = SYMBOL_PREFIX) -> None:
     """
     tmp_prefix = os.path.join(run_dir, f'.{prefix}.tmp{os.getpid()}')
     net.export(tmp_prefix, epoch=0)
-    for suffix in ('-symbol.json', '-0000.params'):
+    for suffix in SYMBOL_SUFFIXES:
         os.replace(tmp_prefix + suffix, os.path.join(run_dir, prefix + suffix))
 
 

@@ -78,12 +78,13 @@ class BiRNNEncoder(HybridBlock):
 class BiRNNNet(SentimentNet):
     """Embedding -> bidirectional RNN (masked) -> max and mean pooling -> dense.
 
+    The cell type is the class attribute ``mode`` (``'lstm'`` or
+    ``'gru'``); :class:`BiLSTM` and :class:`BiGRU` set it.
+
     Parameters
     ----------
     vocab_size : int
         Rows of the embedding, including ``<unk>`` and ``<pad>``.
-    mode : {'lstm', 'gru'}
-        Cell type.
     embed_size : int, default 50
         Width of the embedding.
     hidden_size : int, default 128
@@ -102,14 +103,16 @@ class BiRNNNet(SentimentNet):
 
     #: padding may be cut anywhere after the text: one column is kept for empty texts
     length_margin = 1
+    #: cell type of the recurrent layers
+    mode = 'lstm'
 
-    def __init__(self, vocab_size: int, mode: str = 'lstm', embed_size: int = 50,
+    def __init__(self, vocab_size: int, embed_size: int = 50,
                  hidden_size: int = 128, num_layers: int = 1, dropout: float = 0.3,
                  num_classes: int = 2, padding_index: int = 1, **kwargs):
         super().__init__(vocab_size, embed_size, num_classes, dropout, **kwargs)
         self._padding_index = padding_index
         with self.name_scope():
-            self.features = BiRNNEncoder(mode, hidden_size, num_layers,
+            self.features = BiRNNEncoder(self.mode, hidden_size, num_layers,
                                          dropout if num_layers > 1 else 0.0)
 
     def hybrid_forward(self, F, inputs):  # pylint: disable=arguments-differ
@@ -119,20 +122,12 @@ class BiRNNNet(SentimentNet):
 
 
 class BiLSTM(BiRNNNet):
-    """:class:`BiRNNNet` with LSTM cells, registered as ``bilstm``; same arguments but ``mode``."""
+    """:class:`BiRNNNet` with LSTM cells, registered as ``bilstm``."""
 
-    def __init__(self, vocab_size: int, embed_size: int = 50, hidden_size: int = 128,
-                 num_layers: int = 1, dropout: float = 0.3, num_classes: int = 2,
-                 padding_index: int = 1, **kwargs):
-        super().__init__(vocab_size, 'lstm', embed_size, hidden_size, num_layers, dropout,
-                         num_classes, padding_index, **kwargs)
+    mode = 'lstm'
 
 
 class BiGRU(BiRNNNet):
-    """:class:`BiRNNNet` with GRU cells, registered as ``bigru``; same arguments but ``mode``."""
+    """:class:`BiRNNNet` with GRU cells, registered as ``bigru``."""
 
-    def __init__(self, vocab_size: int, embed_size: int = 50, hidden_size: int = 128,
-                 num_layers: int = 1, dropout: float = 0.3, num_classes: int = 2,
-                 padding_index: int = 1, **kwargs):
-        super().__init__(vocab_size, 'gru', embed_size, hidden_size, num_layers, dropout,
-                         num_classes, padding_index, **kwargs)
+    mode = 'gru'
