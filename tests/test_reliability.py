@@ -263,8 +263,8 @@ def _check_loadable(run, checked):
         if checked.get(path) == key:
             continue
         name = os.path.basename(path)
-        if name.endswith('.states'):
-            clf = gs.load_model(run, hybridize=False)
+        if name.endswith('.states'):  # its epoch's params are written first; best may not be yet
+            clf = gs.load_model(run, params=name[:-len('.states')] + '.params', hybridize=False)
             gluon.Trainer(clf.net.collect_params(), 'adam').load_states(path)
         elif name.startswith('model-'):
             gluon.SymbolBlock.imports(os.path.join(run, 'model-symbol.json'), ['data'], path)
