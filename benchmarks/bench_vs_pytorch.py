@@ -54,8 +54,8 @@ from mxnet import gluon  # noqa: E402
 
 from gluon_sentiment.config import TrainConfig  # noqa: E402
 from gluon_sentiment.data.reader import read_reviews  # noqa: E402
-from gluon_sentiment.data.text import clean_str_reference, tokenize  # noqa: E402
-from gluon_sentiment.data.vocab import build_vocab, encode_batch  # noqa: E402
+from gluon_sentiment.data.corpus import encode_corpus  # noqa: E402
+from gluon_sentiment.data.text import clean_str_reference  # noqa: E402
 from gluon_sentiment.engine import predict_logits, train_epoch  # noqa: E402
 from gluon_sentiment.experiment import build_net, make_trainer  # noqa: E402
 
@@ -213,10 +213,13 @@ def tutorial_prepare(texts, vocab_size, seq_len):
 
 
 def our_prepare(texts, vocab_size, seq_len):
-    """gluon_sentiment's preparation: :func:`tokenize`, :func:`build_vocab`, :func:`encode_batch`."""
-    tokens = [tokenize(text) for text in texts]
-    vocab = build_vocab(tokens, vocab_size)
-    return encode_batch(tokens, vocab, seq_len)[0]
+    """gluon_sentiment's preparation, as the train command runs it: :func:`encode_corpus`.
+
+    Same tokens, vocabulary and matrix as :func:`tokenize` of each text,
+    :func:`build_vocab` and :func:`encode_batch`, in numpy passes over the
+    whole corpus.
+    """
+    return encode_corpus(texts, None, vocab_size, seq_len)[1]
 
 
 # ----------------------------------------------------------------------------- real-length training

@@ -23,8 +23,7 @@ from .data.download import download_imdb
 from .data.formats import load_dataset
 from .data.reader import Reviews
 from .data.split import balanced_subset, full_split_indices, split_indices
-from .data.text import tokenize
-from .data.vocab import build_vocab, encode_batch
+from .data.corpus import encode_corpus
 from .distributed import Worker, create_worker
 from .engine import epoch_batches, evaluate, make_contexts, train_epoch
 from .errors import ConfigError, TrainingDiverged, TrainingInterrupted
@@ -90,20 +89,21 @@ def read_splits(config: TrainConfig) -> Tuple[str, Reviews, Dict[str, np.ndarray
 def prepare_data(config: TrainConfig) -> Dataset:
     """Read, subsample, split (:func:`read_splits`), tokenize, build the vocabulary and encode.
 
-    The vocabulary is counted on the training split only.
+    The vocabulary is counted on the training split only; one
+    :func:`~.data.corpus.encode_corpus` call tokenizes and encodes every
+    split, ``--test-data`` included.
     """
     source, reviews, index, test = read_splits(config)
-    tokens = [tokenize(text) for text in reviews.texts]
+    texts = list(reviews.texts) + (list(test.texts) if test is not None else [])
+    vocab, X, lengths = encode_corpus(texts, index['train'], config.vocab_size, config.seq_len,
+                                      config.truncate)
+    n = len(reviews)
     labels = reviews.labels
-    vocab = build_vocab((tokens[i] for i in index['train']), config.vocab_size)
-    check_corpus(source, labels[index['train']], tokens, config.vocab_size,
+    check_corpus(source, labels[index['train']], lengths[:n], config.vocab_size,
                  len(vocab.token_to_idx) - 2)  # less <unk> and <pad>
-    X, lengths = encode_batch(tokens, vocab, config.seq_len, config.truncate)
     splits = {name: (X[idx], labels[idx], lengths[idx]) for name, idx in index.items()}
     if test is not None:
-        X_test, len_test = encode_batch((tokenize(t) for t in test.texts), vocab, config.seq_len,
-                                         config.truncate)
-        splits['test'] = (X_test, test.labels, len_test)
+        splits['test'] = (X[n:], test.labels, lengths[n:])
     data = Dataset(vocab, splits, source)
     log.info('vocabulary: %d tokens; split sizes %s', len(vocab), data.sizes())
     return data

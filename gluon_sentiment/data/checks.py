@@ -11,7 +11,7 @@
   (the model is sized to the real vocabulary).
 """
 import logging
-from typing import Sequence
+from typing import Sequence, Union
 
 import numpy as np
 
@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 IMBALANCE_WARNING = 0.2
 
 
-def check_corpus(source: str, train_labels: np.ndarray, token_lists: Sequence[Sequence[str]],
+def check_corpus(source: str, train_labels: np.ndarray,
+                 token_lists: Union[Sequence[Sequence[str]], Sequence[int]],
                  vocab_size: int, vocab_words: int) -> None:
     """Check the training labels, empty reviews and the vocabulary size of a corpus.
 
@@ -35,8 +36,8 @@ def check_corpus(source: str, train_labels: np.ndarray, token_lists: Sequence[Se
         The data path, for messages.
     train_labels : numpy.ndarray
         Labels of the training split.
-    token_lists : sequence of list of str
-        Tokens of every review.
+    token_lists : sequence of list of str, or of int
+        Tokens of every review, or their numbers (an empty review has 0).
     vocab_size : int
         The asked ``--vocab-size``.
     vocab_words : int

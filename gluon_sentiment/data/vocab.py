@@ -46,8 +46,19 @@ def build_vocab(token_lists: Iterable[Sequence[str]], max_size: int = 5000) -> n
     counter = collections.Counter()
     for tokens in token_lists:
         counter.update(tokens)
+    return _vocab_from_counter(counter, max_size)
+
+
+def _vocab_from_counter(counter: collections.Counter, max_size: int) -> nlp.Vocab:
+    """The :class:`gluonnlp.Vocab` of this layout for token counts."""
     return nlp.Vocab(counter, max_size=max_size, min_freq=1, unknown_token=UNK,
                      padding_token=PAD, bos_token=None, eos_token=None)
+
+
+def _check_truncate(truncate: str) -> None:
+    """Raise ``ValueError`` unless ``truncate`` is ``'pre'`` or ``'post'``."""
+    if truncate not in ('pre', 'post'):
+        raise ValueError(f"truncate must be 'pre' or 'post', got {truncate!r}")
 
 
 def encode(tokens: Sequence[str], vocab: nlp.Vocab) -> List[int]:
@@ -70,8 +81,7 @@ def pad_batch(sequences: Sequence[Sequence[int]], seq_len: int, pad_id: int,
         int32 array of shape ``(len(sequences), seq_len)`` and the int32
         valid lengths (after cutting).
     """
-    if truncate not in ('pre', 'post'):
-        raise ValueError(f"truncate must be 'pre' or 'post', got {truncate!r}")
+    _check_truncate(truncate)
     out = np.full((len(sequences), seq_len), pad_id, dtype=np.int32)
     lengths = np.zeros(len(sequences), dtype=np.int32)
     for i, seq in enumerate(sequences):
@@ -90,8 +100,7 @@ def encode_batch(token_lists: Iterable[Sequence[str]], vocab: nlp.Vocab, seq_len
     there for ``truncate``), but every token of the batch is looked up in
     one C-level ``map`` and written with one numpy scatter.
     """
-    if truncate not in ('pre', 'post'):
-        raise ValueError(f"truncate must be 'pre' or 'post', got {truncate!r}")
+    _check_truncate(truncate)
     kept = [tokens if len(tokens) <= seq_len else
             tokens[:seq_len] if truncate == 'post' else tokens[len(tokens) - seq_len:]
             for tokens in token_lists]

@@ -1,0 +1,241 @@
+"""Tokenize, count and encode a whole corpus at once, in numpy passes over one buffer.
+
+:func:`encode_corpus` gives exactly what :func:`~.text.tokenize` of every
+text, :func:`~.vocab.build_vocab` of the counted rows and
+:func:`~.vocab.encode_batch` of all rows give, without making one Python
+string per token:
+
+1. the texts are joined into one buffer with NUL bytes between them (a text
+   holding NUL is cleaned of ``<br />`` tags and its NULs turned into spaces
+   first, which :func:`~.text.tokenize` would have done too); the ``<br />``
+   tags are removed and Kim's character filter is applied by one regex pass
+   and one ``bytes.translate`` over the buffer;
+2. token boundaries come from numpy masks over the bytes: runs of letters,
+   digits, apostrophes and backticks, each of ``, ! ( ) ?`` on its own, and a
+   cut before each lower-case ``'s 've 're 'd 'll`` and ``n't`` (the same
+   cuts as Kim's six contraction rules, see :mod:`.text`);
+3. each token of at most 8 bytes is read, lower-cased, as one little-endian
+   64-bit integer (an exact key: tokens hold no NUL byte), and
+   ``numpy.unique`` numbers the distinct keys; the rare longer tokens are
+   numbered with a dict;
+4. ``numpy.bincount`` counts the distinct tokens over the counted rows; only
+   the tokens at least as frequent as the ``max_size``-th go into the
+   :class:`gluonnlp.Vocab`, which orders them as always (most frequent first,
+   ties alphabetical); one lookup array maps every token id to its vocabulary
+   index or ``<unk>``, and one scatter fills the padded matrix.
+
+On the 25,000 IMDB training reviews this is several times as fast as the
+per-review path (see ``benchmarks/bench_vs_pytorch.py``).
+"""
+import collections
+import itertools
+from typing import Optional, Sequence, Tuple
+
+import gluonnlp as nlp
+import numpy as np
+
+from .text import _BR, _KEEP, _TO_SPACE, strip_html_breaks
+from .vocab import PAD, UNK, _check_truncate, _vocab_from_counter
+
+__all__ = ['corpus_token_ids', 'encode_corpus']
+
+_SEP = '\x00'
+_TABLE = b'\x00' + _TO_SPACE[1:]  # NUL stays: it ends a text
+_WORD, _PUNCT = 1, 2
+_CLASS = np.zeros(256, dtype=np.uint8)  # 0: space or text end, 1: word byte, 2: own token
+_CLASS[list(_KEEP)] = _WORD
+_CLASS[list(b',!()?')] = _PUNCT
+_SHOWN = {'(': '\\(', ')': '\\)', '?': '\\?'}  # Kim's replacements carried the backslash
+_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+_SHORT = 8
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, odd
+
+
+def _buffer(texts: Sequence[str]) -> bytes:
+    """The texts joined by NUL, ``<br />`` tags removed, filtered by Kim's first rule."""
+    joined = _SEP.join(texts)
+    if joined.count(_SEP) == max(len(texts) - 1, 0):
+        joined = _BR.sub(' ', joined)
+    else:  # a text holds NUL: tokenize turns it into a space, but only after the tag removal
+        joined = _SEP.join(strip_html_breaks(text).replace(_SEP, ' ') for text in texts)
+    return joined.encode('utf-8', 'surrogatepass').translate(_TABLE)
+
+
+def _contraction_cuts(raw: np.ndarray, n: int) -> np.ndarray:
+    """Positions where Kim's contraction rules put a space, from the case-kept bytes."""
+    apostrophes = np.flatnonzero(raw[:n] == ord("'"))
+    after = raw[apostrophes + 1]
+    second = raw[apostrophes + 2]
+    before = raw[np.maximum(apostrophes - 1, 0)]
+    suffix = ((after == ord('s')) | (after == ord('d'))
+              | (((after == ord('v')) | (after == ord('r'))) & (second == ord('e')))
+              | ((after == ord('l')) & (second == ord('l'))))
+    negation = ~suffix & (after == ord('t')) & (before == ord('n')) & (apostrophes > 0)
+    return np.concatenate([apostrophes[suffix], apostrophes[negation] - 1])
+
+
+def corpus_token_ids(texts: Sequence[str]) -> Tuple[np.ndarray, np.ndarray, list]:
+    """Tokenize every text as :func:`~.text.tokenize` does and number the distinct tokens.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Raw texts.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, list of str)
+        ``ids``: int64 id of every token of the corpus, text after text;
+        ``lengths``: int64 number of tokens of each text; ``tokens``: the
+        distinct tokens, ``tokens[ids[j]]`` being the ``j``-th token. Ids
+        are not in any particular order.
+    """
+    data = _buffer(texts)
+    n = len(data)
+    pad = b'\x00' * (_SHORT + 2)
+    raw = np.frombuffer(data + pad, dtype=np.uint8)
+    kind = _CLASS[raw[:n]]
+    boundary = np.ones(n + 1, dtype=bool)  # between byte i-1 and byte i
+    word = kind == _WORD
+    np.logical_not(word[:-1] & word[1:], out=boundary[1:n])
+    boundary[_contraction_cuts(raw, n)] = True
+    solid = kind != 0
+    starts = np.flatnonzero(boundary[:n] & solid)
+    ends = np.flatnonzero(boundary[1:] & solid) + 1
+    del kind, boundary, word, solid
+    text_ends = np.append(np.flatnonzero(raw[:n] == 0), n)[:len(texts)]
+    lengths = np.diff(np.searchsorted(starts, text_ends), prepend=0)
+
+    lower = data.lower() + pad
+    sizes = ends - starts
+    short = np.flatnonzero(sizes <= _SHORT)
+    windows = np.ndarray((n,), dtype='<u8', buffer=lower, strides=(1,))  # 8 bytes from each byte
+    keys = windows[starts[short]] & _MASKS[sizes[short]]
+    distinct, short_ids = _group(keys)
+    tokens = [int(key).to_bytes(_SHORT, 'little').rstrip(b'\x00').decode('ascii')
+              for key in distinct.tolist()]
+    tokens = [_SHOWN.get(token, token) for token in tokens]
+    ids = np.empty(len(starts), dtype=np.int64)
+    ids[short] = short_ids
+
+    longer = np.flatnonzero(sizes > _SHORT)
+    if len(longer):
+        first = {}
+        words = [lower[s:e] for s, e in zip(starts[longer].tolist(), ends[longer].tolist())]
+        seen = np.fromiter(map(first.setdefault, words, itertools.count()), dtype=np.int64,
+                           count=len(words))
+        dense = np.empty(len(words), dtype=np.int64)
+        dense[list(first.values())] = np.arange(len(first)) + len(tokens)
+        ids[longer] = dense[seen]
+        tokens += [word.decode('ascii') for word in first]
+    return ids, lengths, tokens
+
+
+def encode_corpus(texts: Sequence[str], vocab_rows: Optional[Sequence[int]] = None,
+                  max_size: int = 5000, seq_len: int = 500,
+                  truncate: str = 'post') -> Tuple[nlp.Vocab, np.ndarray, np.ndarray]:
+    """Tokenize all texts, build the vocabulary of some of them and encode them all.
+
+    The result is exactly that of ``tokens = [tokenize(t) for t in texts]``,
+    ``vocab = build_vocab([tokens[i] for i in vocab_rows], max_size)`` and
+    ``encode_batch(tokens, vocab, seq_len, truncate)``.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Raw texts, for instance the training, validation and test reviews.
+    vocab_rows : sequence of int, optional
+        Indices of the texts whose tokens are counted for the vocabulary
+        (the training split); a row given twice counts twice. Default: all.
+    max_size : int, default 5000
+        Words in the vocabulary, not counting ``<unk>`` and ``<pad>``.
+    seq_len : int, default 500
+        Columns of the encoded matrix.
+    truncate : {'post', 'pre'}, default 'post'
+        Keep the first (``'post'``) or the last (``'pre'``) ``seq_len``
+        tokens of a longer text.
+
+    Returns
+    -------
+    (gluonnlp.Vocab, numpy.ndarray, numpy.ndarray)
+        The vocabulary, the int32 matrix of shape ``(len(texts), seq_len)``
+        and the int32 valid lengths (after cutting).
+    """
+    _check_truncate(truncate)
+    ids, lengths, tokens = corpus_token_ids(texts)
+    rows = np.repeat(np.arange(len(lengths)), lengths)
+    if vocab_rows is None:
+        counts = np.bincount(ids, minlength=len(tokens))
+    else:
+        weight = np.bincount(np.asarray(vocab_rows, dtype=np.int64), minlength=len(lengths))
+        counts = np.bincount(ids, weights=weight[rows], minlength=len(tokens))
+        counts = np.rint(counts).astype(np.int64)
+    vocab = _vocab_from_counter(_most_frequent(tokens, counts, max_size), max_size)
+
+    index = {token: i for i, token in enumerate(tokens)}
+    lookup = np.full(len(tokens), vocab.token_to_idx[UNK], dtype=np.int32)
+    words = vocab.idx_to_token[2:]
+    lookup[[index[word] for word in words]] = [vocab.token_to_idx[word] for word in words]
+
+    position = np.arange(len(ids)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    if truncate == 'post':
+        keep = position < seq_len
+    else:
+        skip = np.repeat(np.maximum(lengths - seq_len, 0), lengths)
+        position -= skip
+        keep = position >= 0
+    X = np.full((len(lengths), seq_len), vocab.token_to_idx[PAD], dtype=np.int32)
+    X[rows[keep], position[keep]] = lookup[ids[keep]]
+    return vocab, X, np.minimum(lengths, seq_len).astype(np.int32)
+
+
+def _group(keys: np.ndarray, bits: int = 19) -> Tuple[np.ndarray, np.ndarray]:
+    """Number the distinct nonzero uint64 ``keys``: ``distinct[ids] == keys``.
+
+    An open-addressing hash table (multiplicative hashing, linear probing)
+    filled in vectorized rounds, linear in ``len(keys)`` where
+    ``numpy.unique`` sorts. In each round every pending key writes itself
+    into its slot if the slot is empty (one of several writers wins) and is
+    placed if the slot then holds it; the others move to the next slot. All
+    copies of a key meet the same slots in the same rounds, so they end in
+    one slot. The table grows fourfold when it gets half full.
+    """
+    while True:
+        size = 1 << bits
+        table = np.zeros(size, dtype=np.uint64)
+        slot = ((keys * _GOLDEN) >> np.uint64(64 - bits)).view(np.int64)
+        table[slot] = keys  # first round: the table is empty, every key writes
+        placed = table[slot] == keys
+        found = np.where(placed, slot, -1)
+        pending = np.flatnonzero(~placed)
+        slot = (slot[pending] + 1) & (size - 1)
+        while len(pending) and np.count_nonzero(table) <= size // 2:
+            pending_keys = keys[pending]
+            free = table[slot] == 0
+            table[slot[free]] = pending_keys[free]
+            placed = table[slot] == pending_keys
+            found[pending[placed]] = slot[placed]
+            pending = pending[~placed]
+            slot = (slot[~placed] + 1) & (size - 1)
+        if not len(pending):
+            break
+        bits += 2
+    occupied = np.flatnonzero(table)
+    dense = np.zeros(size, dtype=np.int64)
+    dense[occupied] = np.arange(len(occupied))
+    return table[occupied], dense[found]
+
+
+def _most_frequent(tokens: list, counts: np.ndarray, max_size: int) -> collections.Counter:
+    """A Counter of the counted tokens that can make the ``max_size`` most frequent.
+
+    Every token at least as frequent as the ``max_size + 2``-th (two spare
+    places in case ``<unk>`` or ``<pad>`` were tokens) is kept, so ties at
+    the cut reach :class:`gluonnlp.Vocab`, which breaks them alphabetically.
+    """
+    present = np.flatnonzero(counts > 0)
+    if max_size and len(present) > max_size + 2:
+        cut = len(present) - max_size - 2
+        threshold = np.partition(counts[present], cut)[cut]
+        present = present[counts[present] >= threshold]
+    return collections.Counter({tokens[i]: int(counts[i]) for i in present.tolist()})
