@@ -16,8 +16,9 @@ string per token:
    cuts as Kim's six contraction rules, see :mod:`.text`);
 3. each token of at most 8 bytes is read, lower-cased, as one little-endian
    64-bit integer (an exact key: tokens hold no NUL byte), and
-   ``numpy.unique`` numbers the distinct keys; the rare longer tokens are
-   numbered with a dict;
+   a vectorized hash table (:func:`_group`, linear where ``numpy.unique``
+   sorts) numbers the distinct keys; the rare longer tokens are numbered
+   with a dict;
 4. ``numpy.bincount`` counts the distinct tokens over the counted rows; only
    the tokens at least as frequent as the ``max_size``-th go into the
    :class:`gluonnlp.Vocab`, which orders them as always (most frequent first,
