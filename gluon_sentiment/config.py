@@ -65,6 +65,9 @@ class TrainConfig:
                                      'model')
     dropout: Optional[float] = _opt(None, "dropout before the output layer (default: the model's "
                                           "own, 0.5 for multikernel, 0 otherwise)", 'model')
+    embed_dropout: Optional[float] = _opt(None, "dropout on the embedded tokens, before the "
+                                                "encoder (default: the model's own; dense, "
+                                                "conv and multikernel only)", 'model')
     model_args: Optional[str] = _opt(None, 'more constructor arguments of the model, as a JSON '
                                            'object, e.g. \'{"num_buckets": 4194304}\' for ngram',
                                      'model')
@@ -140,8 +143,10 @@ class TrainConfig:
             if not 0 < getattr(self, name) < 1:
                 raise ConfigError(f'--{name.replace("_", "-")} must be between 0 and 1, '
                                   f'got {getattr(self, name)}')
-        if self.dropout is not None and not 0 <= self.dropout < 1:
-            raise ConfigError(f'--dropout must be in [0, 1), got {self.dropout}')
+        for name in ('dropout', 'embed_dropout'):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value < 1:
+                raise ConfigError(f'--{name.replace("_", "-")} must be in [0, 1), got {value}')
         if self.cv == 1 or self.cv < 0:
             raise ConfigError(f'--cv must be 0 (off) or at least 2 folds, got {self.cv}')
         if self.cv and self.test_data:
@@ -188,6 +193,8 @@ class TrainConfig:
             kwargs['embed_size'] = self.embed_size
         if self.dropout is not None:
             kwargs['dropout'] = self.dropout
+        if self.embed_dropout is not None:
+            kwargs['embed_dropout'] = self.embed_dropout
         if self.multichannel:
             kwargs['multichannel'] = True
         return kwargs

@@ -106,3 +106,33 @@ def test_subclass_replaces_encoder():
     assert net(_inputs()).shape == (4, 2)
     names = set(net.collect_params().keys())
     assert any('embedding' in n for n in names) and any('dense' in n for n in names)
+
+
+@pytest.mark.parametrize('name', ['dense', 'conv', 'multikernel'])
+def test_embed_dropout_trains_only(name):
+    """Embedding dropout changes training-mode outputs and nothing at prediction time."""
+    plain = get_model(name, vocab_size=VOCAB, seq_len=SEQ, embed_size=8, dropout=0.0)
+    dropped = get_model(name, vocab_size=VOCAB, seq_len=SEQ, embed_size=8, dropout=0.0,
+                        embed_dropout=0.5)
+    plain.initialize(mx.init.Xavier())
+    dropped.initialize()
+    x = _inputs()
+    plain(x), dropped(x)
+    for a, b in zip(plain.collect_params().values(), dropped.collect_params().values()):
+        b.set_data(a.data())
+    dropped.hybridize()
+    with mx.autograd.predict_mode():
+        np.testing.assert_allclose(dropped(x).asnumpy(), plain(x).asnumpy(), rtol=1e-5, atol=1e-6)
+    mx.random.seed(0)
+    with mx.autograd.train_mode():
+        assert not np.allclose(dropped(x).asnumpy(), plain(x).asnumpy(), atol=1e-4)
+        embedded = dropped.embed(x).asnumpy()
+    # inverted dropout: about half of the entries zeroed, the others scaled by 2
+    assert 0.3 < (embedded == 0).mean() < 0.7
+    kept = embedded != 0
+    np.testing.assert_allclose(embedded[kept], 2 * dropped.embedding(x).asnumpy()[kept], rtol=1e-6)
+
+
+def test_embed_dropout_only_where_taken():
+    with pytest.raises(ConfigError, match='no argument embed_dropout'):
+        get_model('bilstm', vocab_size=VOCAB, embed_dropout=0.5)

@@ -11,7 +11,7 @@ from gluon_sentiment import predict as predict_cli
 from gluon_sentiment import train as train_cli
 from gluon_sentiment.config import TrainConfig
 from gluon_sentiment.data.download import download_imdb
-from gluon_sentiment.errors import DataError, RunDirError
+from gluon_sentiment.errors import ConfigError, DataError, RunDirError
 from gluon_sentiment.experiment import run_training
 
 FAST = ['--seq-len', '40', '--embed-size', '16', '--batch-size', '16', '--epochs', '4',
@@ -96,6 +96,15 @@ def test_cosine_schedule_and_pre_truncation(review_folder, tmp_path):
     config = json.load(open(out / 'config.json'))
     assert config['lr_schedule'] == 'cosine' and config['truncate'] == 'pre'
     assert gs.load_model(str(out)).truncate == 'pre'
+
+
+def test_embed_dropout_flag_reaches_the_model_and_the_run(review_folder, tmp_path):
+    out = tmp_path / 'run'
+    assert _train(review_folder, out, '--model', 'dense', '--embed-dropout', '0.3') == 0
+    assert json.load(open(out / 'config.json'))['embed_dropout'] == 0.3
+    assert gs.load_model(str(out)).net.embed_dropout._rate == 0.3
+    with pytest.raises(ConfigError, match='--embed-dropout must be in'):
+        TrainConfig(embed_dropout=1.0).validate()
 
 
 def test_embed_init_sets_only_the_embedding_initializer():

@@ -37,11 +37,15 @@ class SentimentNet(HybridBlock):
         Output classes.
     dropout : float, default 0.0
         Dropout before the output layer.
+    embed_dropout : float, default 0.0
+        Dropout on the embedded tokens, before the encoder (training only).
 
     Attributes
     ----------
     embedding : mxnet.gluon.nn.Embedding
         Word vectors, ``(vocab_size, embed_size)``.
+    embed_dropout : mxnet.gluon.nn.Dropout or None
+        Dropout applied by :meth:`embed`; ``None`` when ``embed_dropout`` is 0.
     features : mxnet.gluon.HybridBlock
         The encoder.
     output : mxnet.gluon.nn.HybridSequential
@@ -56,7 +60,7 @@ class SentimentNet(HybridBlock):
     length_margin = None
 
     def __init__(self, vocab_size: int, embed_size: int = 50, num_classes: int = 2,
-                 dropout: float = 0.0, **kwargs):
+                 dropout: float = 0.0, embed_dropout: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         self._vocab_size = vocab_size
         self._embed_size = embed_size
@@ -64,6 +68,7 @@ class SentimentNet(HybridBlock):
         self._dropout = dropout
         with self.name_scope():
             self.embedding = nn.Embedding(vocab_size, embed_size)
+            self.embed_dropout = nn.Dropout(embed_dropout) if embed_dropout else None
             self.output = nn.HybridSequential()
             if dropout:
                 self.output.add(nn.Dropout(dropout))
@@ -82,9 +87,14 @@ class SentimentNet(HybridBlock):
         naive-Bayes weights.
         """
 
+    def embed(self, inputs):
+        """Word vectors ``(batch, seq_len, embed_size)`` of token indices, after ``embed_dropout``."""
+        x = self.embedding(inputs)
+        return x if self.embed_dropout is None else self.embed_dropout(x)
+
     def hybrid_forward(self, F, inputs):  # pylint: disable=arguments-differ
         """Scores ``(batch, num_classes)`` for token indices ``(batch, seq_len)``."""
-        return self.output(self.features(self.embedding(inputs)))
+        return self.output(self.features(self.embed(inputs)))
 
 
 class DenseNet(SentimentNet):
@@ -102,13 +112,16 @@ class DenseNet(SentimentNet):
         Units of the hidden dense layer.
     dropout : float, default 0.0
         Dropout before the output layer.
+    embed_dropout : float, default 0.0
+        Dropout on the embedded tokens (see :class:`SentimentNet`).
     num_classes : int, default 2
         Output classes.
     """
 
     def __init__(self, vocab_size: int, seq_len: int = 500, embed_size: int = 50,
-                 hidden_size: int = 500, dropout: float = 0.0, num_classes: int = 2, **kwargs):
-        super().__init__(vocab_size, embed_size, num_classes, dropout, **kwargs)
+                 hidden_size: int = 500, dropout: float = 0.0, num_classes: int = 2,
+                 embed_dropout: float = 0.0, **kwargs):
+        super().__init__(vocab_size, embed_size, num_classes, dropout, embed_dropout, **kwargs)
         self._seq_len = seq_len
         with self.name_scope():
             self.features = FlattenDenseEncoder(hidden_size)
@@ -131,14 +144,16 @@ class ConvNet(SentimentNet):
         Words per window.
     dropout : float, default 0.0
         Dropout before the output layer.
+    embed_dropout : float, default 0.0
+        Dropout on the embedded tokens (see :class:`SentimentNet`).
     num_classes : int, default 2
         Output classes.
     """
 
     def __init__(self, vocab_size: int, seq_len: int = 500, embed_size: int = 50,
                  num_filters: int = 100, kernel_size: int = 5, dropout: float = 0.0,
-                 num_classes: int = 2, **kwargs):
-        super().__init__(vocab_size, embed_size, num_classes, dropout, **kwargs)
+                 num_classes: int = 2, embed_dropout: float = 0.0, **kwargs):
+        super().__init__(vocab_size, embed_size, num_classes, dropout, embed_dropout, **kwargs)
         self._seq_len = seq_len
         with self.name_scope():
             self.features = ConvEncoder(num_filters, kernel_size)
@@ -172,12 +187,15 @@ class MultiKernelConvNet(SentimentNet):
         (:func:`gluon_sentiment.pretrained.attach_pretrained`). Their outputs
         are concatenated along the feature axis before the convolutions,
         which is Kim's sum of each filter over the two channels.
+    embed_dropout : float, default 0.0
+        Dropout on the embedded tokens (see :class:`SentimentNet`); with
+        ``multichannel``, on the fine-tuned channel only.
     """
 
     def __init__(self, vocab_size: int, embed_size: int = 50, kernel_sizes=(3, 4, 5),
                  num_filters: int = 100, dropout: float = 0.5, num_classes: int = 2,
-                 multichannel: bool = False, **kwargs):
-        super().__init__(vocab_size, embed_size, num_classes, dropout, **kwargs)
+                 multichannel: bool = False, embed_dropout: float = 0.0, **kwargs):
+        super().__init__(vocab_size, embed_size, num_classes, dropout, embed_dropout, **kwargs)
         self._multichannel = multichannel
         # windows straddling the end, plus one all-padding window, survive the cut
         self.length_margin = max(kernel_sizes)
@@ -189,7 +207,7 @@ class MultiKernelConvNet(SentimentNet):
 
     def hybrid_forward(self, F, inputs):  # pylint: disable=arguments-differ
         """Scores ``(batch, num_classes)`` for token indices ``(batch, seq_len)``."""
-        x = self.embedding(inputs)
+        x = self.embed(inputs)
         if self._multichannel:
             x = F.concat(x, self.embedding_static(inputs), dim=2)
         return self.output(self.features(x))
