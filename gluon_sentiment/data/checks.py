@@ -11,7 +11,6 @@
   (the model is sized to the real vocabulary).
 """
 import logging
-from typing import Sequence, Union
 
 import numpy as np
 
@@ -26,8 +25,7 @@ IMBALANCE_WARNING = 0.2
 
 
 def check_corpus(source: str, train_labels: np.ndarray,
-                 token_lists: Union[Sequence[Sequence[str]], Sequence[int]],
-                 vocab_size: int, vocab_words: int) -> None:
+                 lengths: np.ndarray, vocab_size: int, vocab_words: int) -> None:
     """Check the training labels, empty reviews and the vocabulary size of a corpus.
 
     Parameters
@@ -36,8 +34,8 @@ def check_corpus(source: str, train_labels: np.ndarray,
         The data path, for messages.
     train_labels : numpy.ndarray
         Labels of the training split.
-    token_lists : sequence of list of str, or of int
-        Tokens of every review, or their numbers (an empty review has 0).
+    lengths : numpy.ndarray
+        Number of tokens of every review (an empty review has 0).
     vocab_size : int
         The asked ``--vocab-size``.
     vocab_words : int
@@ -60,11 +58,11 @@ def check_corpus(source: str, train_labels: np.ndarray,
                     '(%.1f%% in the smaller class); accuracy will mostly reflect the larger '
                     'class; --max-examples draws a class-balanced subset', source, counts[1],
                     counts[0], 100 * minority)
-    empty = sum(1 for tokens in token_lists if not tokens)
+    empty = int(np.count_nonzero(np.asarray(lengths) == 0))
     if empty:
         log.warning('%s: %d of %d reviews have no token after cleaning (empty, or no ASCII '
                     'letter or digit); they are kept, encoded as padding', source, empty,
-                    len(token_lists))
+                    len(lengths))
     if vocab_size > vocab_words:
         log.info('--vocab-size %d: the training split has only %d distinct tokens; the '
                     'vocabulary holds all of them', vocab_size, vocab_words)
