@@ -36,7 +36,7 @@ import gluonnlp as nlp
 import numpy as np
 
 from .text import _BR, _KEEP, _TO_SPACE, strip_html_breaks
-from .vocab import PAD, UNK, _check_truncate, _vocab_from_counter
+from .vocab import PAD, UNK, _check_truncate, _vocab_from_counter, scatter_padded
 
 __all__ = ['corpus_token_ids', 'encode_corpus']
 
@@ -164,12 +164,11 @@ def encode_corpus(texts: Sequence[str], vocab_rows: Optional[Sequence[int]] = No
     """
     _check_truncate(truncate)
     ids, lengths, tokens = corpus_token_ids(texts)
-    rows = np.repeat(np.arange(len(lengths)), lengths)
     if vocab_rows is None:
         counts = np.bincount(ids, minlength=len(tokens))
     else:
         weight = np.bincount(np.asarray(vocab_rows, dtype=np.int64), minlength=len(lengths))
-        counts = np.bincount(ids, weights=weight[rows], minlength=len(tokens))
+        counts = np.bincount(ids, weights=np.repeat(weight, lengths), minlength=len(tokens))
         counts = np.rint(counts).astype(np.int64)
     vocab = _vocab_from_counter(_most_frequent(tokens, counts, max_size), max_size)
 
@@ -178,15 +177,7 @@ def encode_corpus(texts: Sequence[str], vocab_rows: Optional[Sequence[int]] = No
     words = vocab.idx_to_token[2:]
     lookup[[index[word] for word in words]] = [vocab.token_to_idx[word] for word in words]
 
-    position = np.arange(len(ids)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    if truncate == 'post':
-        keep = position < seq_len
-    else:
-        skip = np.repeat(np.maximum(lengths - seq_len, 0), lengths)
-        position -= skip
-        keep = position >= 0
-    X = np.full((len(lengths), seq_len), vocab.token_to_idx[PAD], dtype=np.int32)
-    X[rows[keep], position[keep]] = lookup[ids[keep]]
+    X = scatter_padded(lookup[ids], lengths, seq_len, vocab.token_to_idx[PAD], truncate)
     return vocab, X, np.minimum(lengths, seq_len).astype(np.int32)
 
 

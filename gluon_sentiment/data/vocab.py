@@ -21,7 +21,8 @@ from typing import Iterable, List, Sequence, Tuple
 import gluonnlp as nlp
 import numpy as np
 
-__all__ = ['UNK', 'PAD', 'build_vocab', 'encode', 'encode_batch', 'decode', 'pad_batch']
+__all__ = ['UNK', 'PAD', 'build_vocab', 'encode', 'encode_batch', 'decode', 'pad_batch',
+           'scatter_padded']
 
 UNK = '<unk>'
 PAD = '<pad>'
@@ -110,11 +111,26 @@ def encode_batch(token_lists: Iterable[Sequence[str]], vocab: nlp.Vocab, seq_len
     flat = np.fromiter(map(lookup, itertools.chain.from_iterable(kept),
                            itertools.repeat(vocab.token_to_idx[UNK])),
                        dtype=np.int32, count=total)
-    out = np.full((len(kept), seq_len), vocab.token_to_idx[PAD], dtype=np.int32)
-    rows = np.repeat(np.arange(len(kept)), lengths)
-    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    out[rows, np.arange(total) - starts] = flat
-    return out, lengths
+    return scatter_padded(flat, lengths, seq_len, vocab.token_to_idx[PAD]), lengths
+
+
+def scatter_padded(flat: np.ndarray, lengths: np.ndarray, seq_len: int, pad_id: int,
+                   truncate: str = 'post') -> np.ndarray:
+    """Write concatenated sequences into a padded ``(len(lengths), seq_len)`` int32 matrix.
+
+    ``flat`` holds the sequences one after another, ``lengths`` their sizes;
+    a longer sequence is cut as ``truncate`` says (see :func:`pad_batch`).
+    One numpy scatter, no Python loop over the sequences.
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    rows = np.repeat(np.arange(len(lengths)), lengths)
+    position = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    if truncate == 'pre':
+        position -= np.repeat(np.maximum(lengths - seq_len, 0), lengths)
+    keep = (position >= 0) & (position < seq_len)
+    out = np.full((len(lengths), seq_len), pad_id, dtype=np.int32)
+    out[rows[keep], position[keep]] = flat[keep]
+    return out
 
 
 def decode(ids: Iterable[int], vocab: nlp.Vocab) -> List[str]:

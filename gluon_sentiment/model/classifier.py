@@ -112,10 +112,10 @@ class DenseNet(SentimentNet):
         Units of the hidden dense layer.
     dropout : float, default 0.0
         Dropout before the output layer.
-    embed_dropout : float, default 0.0
-        Dropout on the embedded tokens (see :class:`SentimentNet`).
     num_classes : int, default 2
         Output classes.
+    embed_dropout : float, default 0.0
+        Dropout on the embedded tokens (see :class:`SentimentNet`).
     """
 
     def __init__(self, vocab_size: int, seq_len: int = 500, embed_size: int = 50,
@@ -144,10 +144,10 @@ class ConvNet(SentimentNet):
         Words per window.
     dropout : float, default 0.0
         Dropout before the output layer.
-    embed_dropout : float, default 0.0
-        Dropout on the embedded tokens (see :class:`SentimentNet`).
     num_classes : int, default 2
         Output classes.
+    embed_dropout : float, default 0.0
+        Dropout on the embedded tokens (see :class:`SentimentNet`).
     """
 
     def __init__(self, vocab_size: int, seq_len: int = 500, embed_size: int = 50,
