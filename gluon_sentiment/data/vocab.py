@@ -82,15 +82,11 @@ def pad_batch(sequences: Sequence[Sequence[int]], seq_len: int, pad_id: int,
         int32 array of shape ``(len(sequences), seq_len)`` and the int32
         valid lengths (after cutting).
     """
-    _check_truncate(truncate)
-    out = np.full((len(sequences), seq_len), pad_id, dtype=np.int32)
-    lengths = np.zeros(len(sequences), dtype=np.int32)
-    for i, seq in enumerate(sequences):
-        n = min(len(seq), seq_len)
-        if n:
-            out[i, :n] = seq[:n] if truncate == 'post' else seq[len(seq) - n:]
-        lengths[i] = n
-    return out, lengths
+    lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
+    flat = np.fromiter(itertools.chain.from_iterable(sequences), dtype=np.int64,
+                       count=int(lengths.sum()))
+    out = scatter_padded(flat, lengths, seq_len, pad_id, truncate)
+    return out, np.minimum(lengths, seq_len).astype(np.int32)
 
 
 def encode_batch(token_lists: Iterable[Sequence[str]], vocab: nlp.Vocab, seq_len: int,
@@ -122,6 +118,7 @@ def scatter_padded(flat: np.ndarray, lengths: np.ndarray, seq_len: int, pad_id: 
     a longer sequence is cut as ``truncate`` says (see :func:`pad_batch`).
     One numpy scatter, no Python loop over the sequences.
     """
+    _check_truncate(truncate)
     lengths = np.asarray(lengths, dtype=np.int64)
     rows = np.repeat(np.arange(len(lengths)), lengths)
     position = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
