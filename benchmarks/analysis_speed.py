@@ -15,9 +15,9 @@ import os
 import tempfile
 import time
 
-from gluon_sentiment.evaluation import evaluate_run
-from gluon_sentiment.predictor import load_model
-from gluon_sentiment.visualize import model_embedding, tsne_2d
+from gluon_sentiment.analysis.evaluation import evaluate_run
+from gluon_sentiment.inference.loading import load_model
+from gluon_sentiment.analysis.embedding_map import model_embedding, tsne_2d
 
 __all__ = ['main']
 

@@ -8,7 +8,7 @@ seed 42), trains on the rest:
 * a TF-IDF word 1-2-gram logistic regression (scikit-learn),
 * a naive-Bayes weighted binary 1-3-gram logistic regression (NBSVM-style,
   scikit-learn),
-* ``gluon_sentiment.best.train_best`` (``examples/train_best.py``), which
+* ``gluon_sentiment.training.recipes.train_best`` (``examples/train_best.py``), which
   keeps its own 5% validation slice of the training part,
 
 and scores all three on the held-out part. Baselines use the package's
@@ -29,7 +29,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
-from gluon_sentiment.best import train_best
+from gluon_sentiment.training.recipes import train_best
 from gluon_sentiment.data.formats import load_dataset
 from gluon_sentiment.data.split import balanced_subset
 from gluon_sentiment.data.text import tokenize

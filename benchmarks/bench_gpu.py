@@ -25,9 +25,10 @@ import mxnet as mx  # noqa: E402
 import numpy as np  # noqa: E402
 from mxnet import gluon  # noqa: E402
 
-from gluon_sentiment.config import TrainConfig  # noqa: E402
-from gluon_sentiment.engine import predict_logits, train_epoch  # noqa: E402
-from gluon_sentiment.experiment import build_net, make_trainer  # noqa: E402
+from gluon_sentiment.training.config import TrainConfig  # noqa: E402
+from gluon_sentiment.inference.batches import predict_logits  # noqa: E402
+from gluon_sentiment.training.engine import train_epoch  # noqa: E402
+from gluon_sentiment.training.fit import build_net, make_trainer  # noqa: E402
 
 ROWS = 5002
 

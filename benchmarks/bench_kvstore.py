@@ -4,7 +4,7 @@
 
 Run without ``DMLC_*`` variables, the script launches itself as the workers
 of a job (scheduler, servers and workers on 127.0.0.1, through
-:func:`gluon_sentiment.launch.launch`). Each worker builds the default
+:func:`gluon_sentiment.training.launcher.launch`). Each worker builds the default
 multikernel network (vocabulary 5000, embedding 50), takes its share
 (``--batch-size / --workers``) of random full-length batches, and times,
 step by step, with ``mx.nd.waitall()`` between the phases:
@@ -33,8 +33,8 @@ import gluon_sentiment  # noqa: F401  (threads)
 import mxnet as mx
 from mxnet import autograd, gluon
 
-from gluon_sentiment.distributed import create_worker
-from gluon_sentiment.launch import launch
+from gluon_sentiment.training.distributed import create_worker
+from gluon_sentiment.training.launcher import launch
 from gluon_sentiment.model import get_model
 
 

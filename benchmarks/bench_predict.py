@@ -34,7 +34,7 @@ def main():
     sys.path.insert(0, ROOT)
     import gluon_sentiment as gs
     from gluon_sentiment.data.reader import read_reviews
-    from gluon_sentiment.inference import Throughput, iter_records
+    from gluon_sentiment.inference.records import Throughput, iter_records
 
     texts = read_reviews(args.data).texts[:args.limit]
     clf = gs.load_model(args.model)

@@ -52,12 +52,13 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from mxnet import gluon  # noqa: E402
 
-from gluon_sentiment.config import TrainConfig  # noqa: E402
+from gluon_sentiment.training.config import TrainConfig  # noqa: E402
 from gluon_sentiment.data.reader import read_reviews  # noqa: E402
 from gluon_sentiment.data.corpus import encode_corpus  # noqa: E402
 from gluon_sentiment.data.text import clean_str_reference  # noqa: E402
-from gluon_sentiment.engine import predict_logits, train_epoch  # noqa: E402
-from gluon_sentiment.experiment import build_net, make_trainer  # noqa: E402
+from gluon_sentiment.inference.batches import predict_logits  # noqa: E402
+from gluon_sentiment.training.engine import train_epoch  # noqa: E402
+from gluon_sentiment.training.fit import build_net, make_trainer  # noqa: E402
 
 DEFAULT_DATA = os.path.join(REPO, '..', 'shared', 'data', 'aclImdb_train.tar.gz')
 VOCAB_SIZE = 5000

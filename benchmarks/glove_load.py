@@ -16,7 +16,7 @@ import tempfile
 
 _CHILD = """
 import json, time
-from gluon_sentiment.pretrained import load_vectors
+from gluon_sentiment.embeddings import load_vectors
 start = time.perf_counter()
 vectors = load_vectors('glove.6B.50d')
 print(json.dumps({'origin': vectors.origin, 'seconds': time.perf_counter() - start,

@@ -13,9 +13,9 @@ import mxnet as mx
 from mxnet import gluon
 from mxnet.gluon.contrib.nn import HybridConcurrent
 
-from gluon_sentiment.config import TrainConfig
-from gluon_sentiment.engine import epoch_batches, evaluate, train_epoch
-from gluon_sentiment.experiment import prepare_data
+from gluon_sentiment.training.config import TrainConfig
+from gluon_sentiment.training.engine import epoch_batches, evaluate, train_epoch
+from gluon_sentiment.data.pipeline import prepare_data
 from gluon_sentiment.model import MultiKernelConvEncoder, MultiKernelConvNet
 
 

@@ -2,7 +2,7 @@
 
     python examples/train_best.py --data ../shared/data/aclImdb_train.tar.gz --output-dir runs/best
 
-trains the members of ``gluon_sentiment.best.BEST_MEMBERS`` (a naive-Bayes
+trains the members of ``gluon_sentiment.training.recipes.BEST_MEMBERS`` (a naive-Bayes
 weighted bag of hashed 1-3-grams, weight 2, and Kim's CNN on two channels of
 GloVe vectors, weight 1) on all
 reviews but a stratified 5% validation slice, and writes an ensemble that
@@ -13,7 +13,7 @@ import argparse
 import json
 import sys
 
-from gluon_sentiment.best import train_best
+from gluon_sentiment.training.recipes import train_best
 from gluon_sentiment.cli import add_common_args, run_cli
 
 

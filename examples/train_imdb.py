@@ -8,8 +8,8 @@ import argparse
 import logging
 
 import gluon_sentiment as gs
-from gluon_sentiment.config import TrainConfig
-from gluon_sentiment.experiment import run_training
+from gluon_sentiment.training.config import TrainConfig
+from gluon_sentiment.training.fit import run_training
 
 
 def main():

@@ -5,18 +5,25 @@ Quick start::
     import gluon_sentiment as gs
     clf = gs.load_model('runs/multikernel')
     clf.predict_proba(['the movie was awesome. Loved it'])
+
+The layers, lowest first (each imports only those below it):
+:mod:`.artifacts` (files on disk), :mod:`.data`, :mod:`.model`,
+:mod:`.embeddings`, :mod:`.inference`, :mod:`.analysis`, :mod:`.training`,
+:mod:`.deploy`; the command modules (``python -m gluon_sentiment.train`` ...)
+sit on top.
 """
-from ._threads import configure_threads
+from .threads import configure_threads
 
 configure_threads()  # must run before mxnet is imported anywhere below
 
-__version__ = '0.1.0'
+from ._version import __version__  # noqa: E402
+from .embeddings import attach_pretrained, load_token_embedding  # noqa: E402
+from .errors import ConfigError, DataError, ExportError, GluonSentimentError, RunDirError  # noqa: E402
+from .inference import EnsembleClassifier, SentimentClassifier, load_model  # noqa: E402
+from .model import get_model, list_models, register_model  # noqa: E402
+from .training import TrainConfig, run_training  # noqa: E402
 
-from .errors import ConfigError, DataError, GluonSentimentError, RunDirError  # noqa: E402
-from .model import get_model, list_models  # noqa: E402
-from .predictor import SentimentClassifier, load_model  # noqa: E402
-from .pretrained import attach_pretrained, load_token_embedding  # noqa: E402
-
-__all__ = ['__version__', 'get_model', 'list_models', 'load_model', 'SentimentClassifier',
-           'load_token_embedding', 'attach_pretrained',
-           'GluonSentimentError', 'DataError', 'RunDirError', 'ConfigError']
+__all__ = ['__version__', 'get_model', 'list_models', 'register_model', 'load_model',
+           'SentimentClassifier', 'EnsembleClassifier', 'TrainConfig', 'run_training',
+           'load_token_embedding', 'attach_pretrained', 'GluonSentimentError', 'DataError',
+           'RunDirError', 'ConfigError', 'ExportError']

@@ -1,182 +1,23 @@
-"""Ensembles: several trained models that vote by averaging their probabilities.
+"""Command line: combine trained runs (or bundles) into an ensemble that averages their probabilities.
 
-An ensemble folder holds ``ensemble.json`` and a copy of each member
-(config, vocabulary, best parameters, metrics), so it stays usable when the
-original runs are deleted::
+Example::
 
-    python -m gluon_sentiment.ensemble --models runs/ngram runs/multikernel --out runs/ens
-    clf = load_model('runs/ens')          # an EnsembleClassifier
-    clf.predict_proba(['a gem of a film'])
+    python -m gluon_sentiment.ensemble --models runs/ngram runs/multikernel --out runs/ens \\
+        --weights 2,1
 
-Members may differ in everything (model, vocabulary, sequence length):
-each encodes the texts its own way.
+The library function is :func:`gluon_sentiment.inference.create_ensemble`;
+:func:`gluon_sentiment.load_model` loads the folder.
 """
 import argparse
 import json
-import os
-import shutil
 import sys
-from typing import Iterable, List, Optional, Sequence, Union
+from typing import List, Optional
 
-import numpy as np
-
-from . import __version__, bundle, rundir
 from .cli import add_common_args, run_cli
-from .errors import ConfigError, RunDirError
+from .errors import ConfigError
+from .inference.ensemble import create_ensemble
 
-__all__ = ['ENSEMBLE', 'ENSEMBLE_FORMAT', 'EnsembleClassifier', 'is_ensemble',
-           'create_ensemble', 'write_ensemble', 'load_ensemble', 'build_parser', 'main']
-
-#: The file that marks an ensemble folder.
-ENSEMBLE = 'ensemble.json'
-ENSEMBLE_FORMAT = 'gluon_sentiment.ensemble/1'
-#: What is copied from a training run: enough for ``load_model``.
-_RUN_FILES = (rundir.CONFIG, rundir.VOCAB, rundir.BEST_PARAMS, rundir.METRICS)
-
-
-def is_ensemble(path: str) -> bool:
-    """Whether ``path`` is an ensemble folder."""
-    return os.path.isfile(os.path.join(path, ENSEMBLE))
-
-
-class EnsembleClassifier:
-    """Weighted average of the class probabilities of several classifiers.
-
-    Parameters
-    ----------
-    members : sequence
-        Loaded classifiers (anything with ``predict_proba(texts)``, e.g.
-        :class:`~gluon_sentiment.predictor.SentimentClassifier`).
-    weights : sequence of float, optional
-        One non-negative weight per member (default equal); normalized to sum 1.
-    """
-
-    name = 'ensemble'
-
-    def __init__(self, members: Sequence, weights: Optional[Sequence[float]] = None):
-        if not members:
-            raise ValueError('an ensemble needs at least one member')
-        weights = np.ones(len(members)) if weights is None else np.asarray(weights, float)
-        if weights.shape != (len(members),) or (weights < 0).any() or weights.sum() <= 0:
-            raise ValueError(f'weights must be {len(members)} non-negative numbers, not all 0')
-        self.members = list(members)
-        self.weights = weights / weights.sum()
-
-    def predict_proba(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
-        """Class probabilities ``(n, 2)``: the weighted mean of the members'."""
-        texts = [texts] if isinstance(texts, str) else list(texts)
-        total = None
-        for weight, member in zip(self.weights, self.members):
-            probs = weight * np.asarray(member.predict_proba(texts), dtype=np.float64)
-            total = probs if total is None else total + probs
-        return total
-
-    def predict(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
-        """Labels ``(n,)``: 1 positive, 0 negative."""
-        return self.predict_proba(texts).argmax(axis=1)
-
-    @property
-    def net(self):
-        """An ensemble has no single network; analyses that need one take a member."""
-        raise RunDirError('an ensemble has no single network (embedding, explanation, export): '
-                          'pass one of its members, e.g. ENSEMBLE_DIR/members/00-...')
-
-
-def _copy_member(source: str, target: str) -> str:
-    if is_ensemble(source):
-        raise RunDirError(f'{source}: is an ensemble; list its members instead')
-    config = rundir.read_config(source)  # checks it is a run or bundle this version reads
-    if bundle.is_bundle(source):
-        shutil.copytree(source, target)
-    else:
-        if not os.path.isfile(os.path.join(source, rundir.BEST_PARAMS)):
-            raise RunDirError(f'{source}: has no {rundir.BEST_PARAMS}; the run has not finished '
-                              'an epoch')
-        os.makedirs(target)
-        for name in _RUN_FILES:
-            if os.path.isfile(os.path.join(source, name)):
-                shutil.copy2(os.path.join(source, name), os.path.join(target, name))
-    return config['model']
-
-
-def write_ensemble(path: str, members: Sequence[str], weights: Optional[Sequence[float]] = None,
-                   sources: Optional[Sequence[str]] = None) -> dict:
-    """Write ``ensemble.json`` into ``path`` for members already inside it.
-
-    ``members`` are paths relative to ``path``. Returns the spec written.
-    """
-    EnsembleClassifier([None] * len(members), weights)  # validates the weights
-    spec = {'ensemble_format': ENSEMBLE_FORMAT, 'version': __version__, 'members': list(members),
-            'weights': None if weights is None else [float(w) for w in weights],
-            'sources': list(sources) if sources is not None else None}
-    rundir.write_json(os.path.join(path, ENSEMBLE), spec)
-    return spec
-
-
-def create_ensemble(models: Sequence[str], out: str, weights: Optional[Sequence[float]] = None,
-                    overwrite: bool = False) -> dict:
-    """Write an ensemble of the runs (or bundles) ``models`` to ``out``.
-
-    The folder is assembled under a temporary name and renamed when
-    complete, so ``out`` is never half written.
-
-    Returns
-    -------
-    dict
-        The ``ensemble.json`` written.
-
-    Raises
-    ------
-    RunDirError
-        If a member is not a finished run or bundle, or ``out`` exists and
-        is not an ensemble to ``overwrite``.
-    """
-    if not models:
-        raise RunDirError('--models: give at least one run directory')
-    EnsembleClassifier([None] * len(models), weights)  # validates the weights
-    if os.path.exists(out):
-        if not overwrite:
-            raise RunDirError(f'--out {out}: exists; choose a new folder or pass --overwrite')
-        if os.listdir(out) and not is_ensemble(out):
-            raise RunDirError(f'--out {out}: holds files that are not an ensemble; '
-                              'refusing to replace it, choose another folder')
-    out = os.path.abspath(out)
-    tmp = f'{out}.tmp{os.getpid()}'
-    shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(os.path.join(tmp, 'members'))
-    try:
-        names = []
-        for i, source in enumerate(models):
-            kind = _copy_member(source, os.path.join(tmp, 'members', f'{i:02d}-tmp'))
-            name = f'{i:02d}-{kind}'
-            os.rename(os.path.join(tmp, 'members', f'{i:02d}-tmp'),
-                      os.path.join(tmp, 'members', name))
-            names.append(os.path.join('members', name))
-        spec = write_ensemble(tmp, names, weights, [os.path.abspath(m) for m in models])
-        if os.path.exists(out):
-            shutil.rmtree(out)
-        os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return spec
-
-
-def load_ensemble(path: str, ctx=None) -> EnsembleClassifier:
-    """Load the ensemble folder ``path`` (as :func:`gluon_sentiment.load_model` does).
-
-    Raises
-    ------
-    RunDirError
-        If ``ensemble.json`` is damaged, of another format, or a member is missing.
-    """
-    from .predictor import load_model
-    spec = rundir.read_json(os.path.join(path, ENSEMBLE))
-    if not isinstance(spec, dict) or spec.get('ensemble_format') != ENSEMBLE_FORMAT:
-        raise RunDirError(f'{os.path.join(path, ENSEMBLE)}: not a {ENSEMBLE_FORMAT} ensemble; '
-                          'recreate it with python -m gluon_sentiment.ensemble')
-    members = [load_model(os.path.join(path, member), ctx=ctx) for member in spec['members']]
-    return EnsembleClassifier(members, spec.get('weights'))
+__all__ = ['build_parser', 'main']
 
 
 def build_parser() -> argparse.ArgumentParser:

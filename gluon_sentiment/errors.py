@@ -5,8 +5,8 @@ The command-line entry points print its message on one line, without a
 traceback; anything else is a bug and keeps its traceback.
 """
 
-__all__ = ['GluonSentimentError', 'DataError', 'RunDirError', 'ConfigError', 'TrainingStopped',
-           'TrainingInterrupted', 'TrainingDiverged']
+__all__ = ['GluonSentimentError', 'DataError', 'RunDirError', 'ConfigError', 'ExportError',
+           'TrainingStopped', 'TrainingInterrupted', 'TrainingDiverged']
 
 
 class GluonSentimentError(Exception):
@@ -27,6 +27,10 @@ class RunDirError(GluonSentimentError):
 
 class ConfigError(GluonSentimentError):
     """Options contradict each other or name something that does not exist."""
+
+
+class ExportError(GluonSentimentError):
+    """The model cannot be exported in the requested format."""
 
 
 class TrainingStopped(GluonSentimentError):

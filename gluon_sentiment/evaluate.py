@@ -5,7 +5,8 @@ Example::
     python -m gluon_sentiment.evaluate --model runs/multikernel --data reviews.csv \\
         --text-column review --label-column sentiment --labels negative,positive
 
-prints the report (accuracy, precision, recall, F1, ROC-AUC, confusion
+prints the report of :func:`gluon_sentiment.analysis.evaluate_run` (accuracy,
+precision, recall, F1, ROC-AUC, confusion
 matrix, the most confidently wrong examples) as JSON and writes it, with a
 confusion-matrix PNG, to ``--out``.
 """
@@ -15,13 +16,11 @@ import json
 import sys
 from typing import List, Optional
 
+from .analysis.evaluation import evaluate_run
 from .cli import add_common_args, run_cli
-from .config import TrainConfig
+from .data.config import READ_FIELDS, DataConfig
 
-__all__ = ['DATA_FIELDS', 'build_parser', 'main']
-
-#: TrainConfig fields that describe how to read a dataset; their flags are shared with train
-DATA_FIELDS = ('format', 'labels', 'text_column', 'label_column')
+__all__ = ['build_parser', 'main']
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,8 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     group = parser.add_argument_group('data')
     group.add_argument('--data', required=True, help='labelled dataset: IMDB folder or archive, '
                        'class folders, CSV/TSV/JSONL or one-text-per-line class files')
-    for field in dataclasses.fields(TrainConfig):
-        if field.name in DATA_FIELDS:
+    for field in dataclasses.fields(DataConfig):  # the flags train has for reading data
+        if field.name in READ_FIELDS:
             group.add_argument('--' + field.name.replace('_', '-'), default=field.default,
                                help=field.metadata['help'], choices=field.metadata.get('choices'))
     out = parser.add_argument_group('report')
@@ -48,7 +47,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _main(args: argparse.Namespace) -> int:
-    from .evaluation import evaluate_run
     report = evaluate_run(args.model, args.data, args.out, args.format, args.labels,
                           args.text_column, args.label_column, args.top_errors)
     print(json.dumps(report, indent=2))

@@ -19,8 +19,11 @@ import json
 import sys
 from typing import Any, Dict, List, Optional
 
+from .analysis.explain import explain
 from .cli import add_common_args, run_cli
 from .errors import ConfigError
+from .inference.loading import load_model
+from .inference.records import Throughput, iter_records, read_lines
 
 __all__ = ['build_parser', 'main', 'format_record']
 
@@ -73,15 +76,13 @@ def _main(args: argparse.Namespace) -> int:
     for name in ('batch_size', 'chunk_size', 'top_k'):
         if getattr(args, name) < 1:
             raise ConfigError(f'--{name.replace("_", "-")} must be at least 1')
-    from .inference import Throughput, iter_records, read_lines  # heavy imports after checks
-    from .predictor import load_model
     clf = load_model(args.model)
     clf.batch_size = args.batch_size
     texts = args.texts or read_lines(args.input)
     stats = Throughput()
     out = sys.stdout
-    for record in iter_records(clf, texts, args.chunk_size,
-                               args.top_k if args.explain else 0, stats):
+    explainer = (lambda chunk: explain(clf, chunk, args.top_k)) if args.explain else None
+    for record in iter_records(clf, texts, args.chunk_size, explainer, stats):
         out.write(format_record(record, args.format) + '\n')
     out.flush()
     if args.verbose:

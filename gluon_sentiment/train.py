@@ -6,9 +6,9 @@ Example::
         --model multikernel --epochs 3 --output-dir runs/multikernel
     python -m gluon_sentiment.train --resume runs/multikernel   # after Ctrl-C or a crash
 
-Every flag comes from a field of :class:`gluon_sentiment.config.TrainConfig`,
+Every flag comes from a field of :class:`gluon_sentiment.training.TrainConfig`,
 which holds the defaults; this module only parses and calls
-:func:`gluon_sentiment.experiment.run_training`.
+:func:`gluon_sentiment.training.run_training`.
 """
 import argparse
 import dataclasses
@@ -18,9 +18,11 @@ import typing
 from typing import List, Optional
 
 from .cli import add_common_args, run_cli
-from .config import TrainConfig
 from .errors import ConfigError
-from .model import list_models
+from .model.registry import list_models
+from .training.config import TrainConfig
+from .training.crossval import run_cross_validation
+from .training.fit import resume_training, run_training
 
 __all__ = ['build_parser', 'config_from_args', 'main']
 
@@ -84,7 +86,6 @@ def _resume_conflicts(args: argparse.Namespace) -> List[str]:
 
 
 def _main(args: argparse.Namespace) -> int:
-    from .experiment import resume_training, run_training  # heavy imports once args are valid
     if args.resume is not None:
         conflicts = _resume_conflicts(args)
         if conflicts:
@@ -94,7 +95,6 @@ def _main(args: argparse.Namespace) -> int:
     else:
         config = config_from_args(args)
         if config.cv:
-            from .crossval import run_cross_validation
             summary = run_cross_validation(config)
             print(json.dumps({'output_dir': config.output_dir, 'k': summary['k'],
                               'mean_accuracy': summary['mean_accuracy'],

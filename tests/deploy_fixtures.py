@@ -9,7 +9,7 @@ import pytest
 
 from conftest import synthetic_reviews, write_review_folder
 from gluon_sentiment import train as train_cli
-from gluon_sentiment.export import export_bundle
+from gluon_sentiment.deploy.bundle import export_bundle
 
 FAST = ['--seq-len', '40', '--embed-size', '16', '--batch-size', '16', '--lr', '0.01', '--quiet']
 

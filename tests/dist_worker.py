@@ -9,7 +9,8 @@ import os
 import signal
 import sys
 
-from gluon_sentiment import distributed, experiment
+from gluon_sentiment.training import distributed
+from gluon_sentiment.training import fit as experiment
 from gluon_sentiment import train
 
 captured = {}

@@ -14,7 +14,7 @@ import sys
 import time
 
 from gluon_sentiment import train  # noqa: E402  (mxnet is imported once, here)
-import gluon_sentiment.experiment  # noqa: F401,E402
+import gluon_sentiment.training.fit  # noqa: F401,E402
 
 
 def _run(argv, delay, log_path=None):

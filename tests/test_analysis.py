@@ -10,11 +10,12 @@ from sklearn import metrics as skm
 from gluon_sentiment import evaluate as evaluate_cli
 from gluon_sentiment import train as train_cli
 from gluon_sentiment import visualize
-from gluon_sentiment.crossval import stratified_folds
+from gluon_sentiment.analysis import embedding_map
+from gluon_sentiment.data.folds import stratified_folds
 from gluon_sentiment.data.reader import Reviews
 from gluon_sentiment.errors import ConfigError
-from gluon_sentiment.evaluation import classification_metrics, confident_errors
-from gluon_sentiment.plots import plot_confusion_matrix, plot_learning_curves
+from gluon_sentiment.analysis.metrics import classification_metrics, confident_errors
+from gluon_sentiment.analysis.plots import plot_confusion_matrix, plot_learning_curves
 
 from conftest import NEGATIVE, POSITIVE, synthetic_reviews, write_review_folder
 
@@ -90,7 +91,7 @@ def test_evaluate_cli_on_csv(run_dir, tmp_path, capsys):
     with open(path, 'w', newline='') as f:
         writer = csv.writer(f)
         writer.writerow(['review', 'sentiment'])
-        writer.writerows(zip(texts, ['good' if l else 'bad' for l in labels]))
+        writer.writerows(zip(texts, ['good' if y else 'bad' for y in labels]))
     out = tmp_path / 'eval'
     assert evaluate_cli.main(['--model', run_dir[0], '--data', str(path), '--out', str(out),
                               '--text-column', 'review', '--label-column', 'sentiment',
@@ -142,19 +143,19 @@ def test_visualize_model_with_sentiment_colours(run_dir, tmp_path, capsys):
 def test_word_sentiment_and_embedding_rows(run_dir):
     import gluon_sentiment as gs
     clf = gs.load_model(run_dir[0])
-    words, vectors = visualize.model_embedding(clf)
+    words, vectors = embedding_map.model_embedding(clf)
     assert '<unk>' not in words and '<pad>' not in words
     assert vectors.shape == (len(clf.vocab) - 2, 16)
     row = clf.net.embedding.weight.data().asnumpy()[clf.vocab['great']]
     np.testing.assert_array_equal(vectors[words.index('great')], row)
-    p = visualize.word_sentiment(clf, POSITIVE + NEGATIVE)
+    p = embedding_map.word_sentiment(clf, POSITIVE + NEGATIVE)
     assert p[:len(POSITIVE)].mean() > p[len(POSITIVE):].mean()
 
 
 def test_nearest_neighbours_by_cosine():
     words = ['a', 'b', 'c', 'd']
     vectors = np.array([[1, 0], [10, 1], [0, 1], [-1, 0]], dtype=float)
-    near = visualize.nearest_neighbours(words, vectors, ['a'], k=3)['a']
+    near = embedding_map.nearest_neighbours(words, vectors, ['a'], k=3)['a']
     assert [n['word'] for n in near] == ['b', 'c', 'd']
     assert near[0]['cosine'] == pytest.approx(10 / np.sqrt(101), abs=1e-4)
 
@@ -190,7 +191,7 @@ def test_visualize_input_errors(tmp_path, capsys):
     assert visualize.main(['--model', str(tmp_path)]) == 2
     assert 'not a gluon_sentiment run' in capsys.readouterr().err
     assert visualize.main(['--embedding', str(tmp_path / 'none.txt')]) == 2
-    assert 'cannot load it' in capsys.readouterr().err
+    assert 'none.txt: no such file' in capsys.readouterr().err
     assert visualize.main(['--embedding', 'x', '--color-by-sentiment']) == 2
     assert '--color-by-sentiment needs --model' in capsys.readouterr().err
 
@@ -210,7 +211,7 @@ def test_folds_stratified_and_disjoint():
 
 
 def test_train_cv_builds_vocab_per_fold(tmp_path, monkeypatch, capsys):
-    import gluon_sentiment.crossval as crossval
+    import gluon_sentiment.training.crossval as crossval
     texts, labels = synthetic_reviews(12)
     texts[0] += ' onlyinfirstreview'
     data = write_review_folder(tmp_path / 'd', texts, labels)

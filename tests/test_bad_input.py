@@ -18,8 +18,8 @@ import gluon_sentiment as gs
 from conftest import synthetic_reviews, write_review_folder
 from gluon_sentiment import predict as predict_cli
 from gluon_sentiment import train as train_cli
-from gluon_sentiment.config import TrainConfig
-from gluon_sentiment.experiment import run_training
+from gluon_sentiment.training.config import TrainConfig
+from gluon_sentiment.training.fit import run_training
 
 FAST = ['--seq-len', '40', '--embed-size', '8', '--batch-size', '16', '--epochs', '1',
         '--quiet']

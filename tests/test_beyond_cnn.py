@@ -202,7 +202,7 @@ def test_model_args_reach_the_constructor_and_bad_ones_are_named(review_folder, 
 
 
 def test_train_best_writes_a_loadable_ensemble(review_folder, tmp_path):
-    from gluon_sentiment.best import train_best
+    from gluon_sentiment.training.recipes import train_best
     members = [('ngram', 2.0, dict(model='ngram', epochs=3, lr=0.05, seq_len=40, embed_size=8,
                                    model_args='{"num_buckets": 101}')),
                ('multikernel', 1.0, dict(model='multikernel', epochs=1, seq_len=40,

@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 
 from gluon_sentiment import launch
+from gluon_sentiment.training import launcher
 from gluon_sentiment import train as train_cli
-from gluon_sentiment.distributed import LAUNCH_VARS, create_worker
+from gluon_sentiment.training.distributed import LAUNCH_VARS, create_worker
 from gluon_sentiment.errors import ConfigError
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
@@ -100,7 +101,7 @@ def test_killed_worker_stops_the_job(review_folder, tmp_path, job_env, monkeypat
 
 def test_launcher_stops_a_job_past_its_timeout(tmp_path, job_env, capfd):
     start = time.monotonic()
-    code = launch.launch([sys.executable, '-c', 'import time; time.sleep(60)'], num_workers=2,
+    code = launcher.launch([sys.executable, '-c', 'import time; time.sleep(60)'], num_workers=2,
                          timeout=2, grace=2)
     assert code == 1 and time.monotonic() - start < 30
     assert 'timeout' in capfd.readouterr().err

@@ -43,8 +43,8 @@ def test_bundle_and_onnx_match_on_real_reviews(imdb_run, tmp_path):
     import numpy as np
     import onnxruntime as ort
 
-    from gluon_sentiment.engine import softmax
-    from gluon_sentiment.export import export_bundle
+    from gluon_sentiment.inference.batches import softmax
+    from gluon_sentiment.deploy.bundle import export_bundle
     texts = []
     with tarfile.open(SHARED_IMDB) as tar:
         for member in tar:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from mxnet import gluon
 
-from gluon_sentiment.engine import (batch_width, epoch_batches, evaluate, make_contexts,
+from gluon_sentiment.training.engine import (batch_width, epoch_batches, evaluate, make_contexts,
                                     predict_logits, train_epoch)
 from gluon_sentiment.errors import ConfigError
 from gluon_sentiment.model import MultiKernelConvNet

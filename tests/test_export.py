@@ -12,8 +12,10 @@ import gluon_sentiment as gs
 from conftest import NEUTRAL
 from deploy_fixtures import deploy_root, fixed_length_run, multikernel_bundle, multikernel_run  # noqa: F401
 from gluon_sentiment import export as export_cli
+from gluon_sentiment.deploy import bundle as deploy_bundle
 from gluon_sentiment.errors import RunDirError
-from gluon_sentiment.export import ExportError, export_bundle
+from gluon_sentiment.errors import ExportError
+from gluon_sentiment.deploy.bundle import export_bundle
 
 TEXTS = ['great wonderful excellent', 'awful boring terrible film', 'the plot was a scene',
          '', 'zyzzyva quux', ' '.join(NEUTRAL * 6) + ' loved it',
@@ -24,7 +26,7 @@ def _onnx_proba(path, X):
     import onnxruntime as ort
     session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
     logits = session.run(None, {session.get_inputs()[0].name: X.astype(np.float32)})[0]
-    return gs.engine.softmax(logits.astype(np.float64))
+    return gs.inference.softmax(logits.astype(np.float64))
 
 
 def test_bundle_files_and_manifest(multikernel_bundle, multikernel_run):
@@ -58,7 +60,7 @@ def test_bundle_round_trips_to_identical_probabilities(multikernel_run, multiker
 def test_bundle_loads_without_the_model_classes(multikernel_run, multikernel_bundle, tmp_path):
     clf = gs.load_model(multikernel_run)
     X = clf.encode(TEXTS)
-    expected = gs.engine.predict_logits(clf.net, X, clf.ctx)
+    expected = gs.inference.predict_logits(clf.net, X, clf.ctx)
     np.save(tmp_path / 'ids.npy', X)
     script = textwrap.dedent('''
         import json, os, sys
@@ -132,7 +134,7 @@ def test_export_refuses_other_files_and_bad_runs(multikernel_run, tmp_path, caps
 def test_failed_export_leaves_nothing(multikernel_run, tmp_path, monkeypatch):
     def fail(clf, path):
         raise ExportError('ONNX export failed: simulated')
-    monkeypatch.setattr(export_cli, 'export_onnx', fail)
+    monkeypatch.setattr(deploy_bundle, 'export_onnx', fail)
     with pytest.raises(ExportError, match='simulated'):
         export_bundle(multikernel_run, str(tmp_path / 'b'), onnx=True)
     assert os.listdir(tmp_path) == []
@@ -149,7 +151,7 @@ def test_incomplete_bundle_is_refused(multikernel_bundle, tmp_path):
 
 def test_onnx_equivalent_rejects_unknown_encoders():
     from mxnet.gluon import nn
-    from gluon_sentiment.export import onnx_equivalent
+    from gluon_sentiment.model.onnx_twin import onnx_equivalent
     from gluon_sentiment.model import SentimentNet
 
     class MeanNet(SentimentNet):

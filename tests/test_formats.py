@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from gluon_sentiment.config import TrainConfig
+from gluon_sentiment.training.config import TrainConfig
 from gluon_sentiment.data.formats import FORMATS, detect_format, load_dataset, parse_labels
 from gluon_sentiment.errors import DataError
 
@@ -114,8 +114,8 @@ def test_custom_label_values(tmp_path):
 
 def test_jsonl(tmp_path):
     path = tmp_path / 'd.jsonl'
-    lines = [json.dumps({'text': t, 'label': bool(l) if i == 0 else l, 'extra': [1]})
-             for i, (t, l) in enumerate(zip(TEXTS, LABELS))]
+    lines = [json.dumps({'text': t, 'label': bool(y) if i == 0 else y, 'extra': [1]})
+             for i, (t, y) in enumerate(zip(TEXTS, LABELS))]
     path.write_text('\n'.join(lines[:2]) + '\n\n' + '\n'.join(lines[2:]) + '\n', encoding='utf-8')
     assert detect_format(str(path)) == 'jsonl'
     reviews = load_dataset(str(path))
@@ -184,7 +184,7 @@ def test_bad_labels_flag(labels):
 def test_train_reads_csv(tmp_path):
     from gluon_sentiment import train as train_cli
     texts, labels = synthetic_reviews(20)
-    path = _write_csv(tmp_path / 'd.csv', [(l, t) for t, l in zip(texts, labels)],
+    path = _write_csv(tmp_path / 'd.csv', [(y, t) for t, y in zip(texts, labels)],
                       header=('y', 'x'))
     out = tmp_path / 'run'
     assert train_cli.main(['--data', path, '--text-column', 'x', '--label-column', 'y',

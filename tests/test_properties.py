@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from gluon_sentiment.data.text import clean_str_reference, strip_html_breaks, tokenize
 from gluon_sentiment.data.vocab import PAD, build_vocab, decode, encode_batch
 from gluon_sentiment.model import get_model
-from gluon_sentiment.predictor import SentimentClassifier
+from gluon_sentiment.inference.classifier import SentimentClassifier
 
 EXAMPLES = settings(max_examples=60, deadline=None)
 

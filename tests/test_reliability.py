@@ -18,7 +18,8 @@ from mxnet import gluon
 
 import gluon_sentiment as gs
 from conftest import synthetic_reviews, write_review_folder
-from gluon_sentiment import experiment, rundir
+from gluon_sentiment.artifacts import store as rundir
+from gluon_sentiment.training import fit as experiment
 from gluon_sentiment import train as train_cli
 from gluon_sentiment.errors import RunDirError
 

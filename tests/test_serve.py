@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 import gluon_sentiment as gs
 from deploy_fixtures import deploy_root, multikernel_bundle, multikernel_run  # noqa: F401
-from gluon_sentiment.serve import create_app
+from gluon_sentiment.deploy.server import create_app
 
 GOOD = {'texts': ['great wonderful excellent', 'awful boring terrible']}
 BAD = [  # (body, content type, expected status, words in the message)

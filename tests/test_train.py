@@ -9,10 +9,10 @@ import pytest
 import gluon_sentiment as gs
 from gluon_sentiment import predict as predict_cli
 from gluon_sentiment import train as train_cli
-from gluon_sentiment.config import TrainConfig
+from gluon_sentiment.training.config import TrainConfig
 from gluon_sentiment.data.download import download_imdb
 from gluon_sentiment.errors import ConfigError, DataError, RunDirError
-from gluon_sentiment.experiment import run_training
+from gluon_sentiment.training.fit import run_training
 
 FAST = ['--seq-len', '40', '--embed-size', '16', '--batch-size', '16', '--epochs', '4',
         '--lr', '0.01', '--quiet']
@@ -108,7 +108,7 @@ def test_embed_dropout_flag_reaches_the_model_and_the_run(review_folder, tmp_pat
 
 
 def test_embed_init_sets_only_the_embedding_initializer():
-    from gluon_sentiment.experiment import build_net
+    from gluon_sentiment.training.fit import build_net
     ctx = [mx.cpu()]
     default = build_net(TrainConfig(model='dense', seq_len=20, hybridize=False), 300, ctx)
     small = build_net(TrainConfig(model='dense', seq_len=20, hybridize=False, embed_init=0.01),

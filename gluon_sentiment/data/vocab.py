@@ -21,8 +21,11 @@ from typing import Iterable, List, Sequence, Tuple
 import gluonnlp as nlp
 import numpy as np
 
-__all__ = ['UNK', 'PAD', 'build_vocab', 'encode', 'encode_batch', 'decode', 'pad_batch',
+__all__ = ['TRUNCATE', 'UNK', 'PAD', 'build_vocab', 'encode', 'encode_batch', 'decode', 'pad_batch',
            'scatter_padded']
+
+#: values of ``truncate``: which end of a longer text is cut
+TRUNCATE = ('pre', 'post')
 
 UNK = '<unk>'
 PAD = '<pad>'
@@ -57,8 +60,8 @@ def _vocab_from_counter(counter: collections.Counter, max_size: int) -> nlp.Voca
 
 
 def _check_truncate(truncate: str) -> None:
-    """Raise ``ValueError`` unless ``truncate`` is ``'pre'`` or ``'post'``."""
-    if truncate not in ('pre', 'post'):
+    """Raise ``ValueError`` unless ``truncate`` is one of :data:`TRUNCATE`."""
+    if truncate not in TRUNCATE:
         raise ValueError(f"truncate must be 'pre' or 'post', got {truncate!r}")
 
 

@@ -16,10 +16,11 @@ import numpy as np
 from mxnet import autograd, gluon
 from tqdm import tqdm
 
-from .errors import ConfigError
+from ..errors import ConfigError
+from ..inference.batches import (batch_width, predict_logits, softmax,
+                                split_to_contexts)
 
-__all__ = ['make_contexts', 'epoch_batches', 'batch_width', 'sequential_batches', 'train_epoch', 'evaluate', 'predict_logits',
-           'softmax']
+__all__ = ['make_contexts', 'epoch_batches', 'train_epoch', 'evaluate']
 
 log = logging.getLogger(__name__)
 
@@ -82,32 +83,6 @@ def epoch_batches(lengths: np.ndarray, batch_size: int, seed: int, epoch: int,
         np.random.set_state(state)
 
 
-def batch_width(lengths: Optional[np.ndarray], full: int, margin: int) -> int:
-    """Columns a batch needs: its longest example plus ``margin``, at most ``full``.
-
-    ``lengths`` None means fixed-length inputs (``full``). For
-    max-over-time convolutions with ``margin`` = the widest kernel, cutting
-    the padding this way leaves every output unchanged: each example keeps
-    all its windows and at least one all-padding window.
-    """
-    if lengths is None or len(lengths) == 0:
-        return full
-    return int(min(full, int(lengths.max()) + margin))
-
-
-def sequential_batches(num_examples: int, batch_size: int,
-                       lengths: Optional[np.ndarray] = None) -> List[np.ndarray]:
-    """Unshuffled batches for evaluation; sorted by length when ``lengths`` is given."""
-    order = np.arange(num_examples) if lengths is None else np.argsort(lengths, kind='stable')
-    return [order[i:i + batch_size] for i in range(0, num_examples, batch_size)]
-
-
-def _split(array: np.ndarray, ctx: List[mx.Context]) -> List[mx.nd.NDArray]:
-    ctx = ctx[:len(array)]  # a last batch smaller than the number of devices
-    return gluon.utils.split_and_load(mx.nd.array(array, dtype='float32'), ctx,
-                                      even_split=False)
-
-
 def _load_rows(X: np.ndarray, y: np.ndarray, rows: np.ndarray, filler: np.ndarray, width: int,
                ctx: List[mx.Context]):
     """Split ``rows`` of ``(X, y)`` over ``ctx``, with a 0/1 weight per row.
@@ -119,7 +94,7 @@ def _load_rows(X: np.ndarray, y: np.ndarray, rows: np.ndarray, filler: np.ndarra
     pad = max(0, len(ctx) - len(rows))
     weight = np.concatenate([np.ones(len(rows)), np.zeros(pad)]).reshape(-1, 1)
     rows = np.concatenate([rows, np.repeat(filler[:1], pad)]).astype(np.int64)
-    return (_split(X[rows, :width], ctx), _split(y[rows], ctx),
+    return (split_to_contexts(X[rows, :width], ctx), split_to_contexts(y[rows], ctx),
             gluon.utils.split_and_load(mx.nd.array(weight), ctx, even_split=False))
 
 
@@ -201,34 +176,6 @@ def train_epoch(net: gluon.Block, trainer: gluon.Trainer, loss_fn: gluon.loss.Lo
     elapsed = time.time() - start
     return {'loss': total_loss / max(seen, 1), 'accuracy': float(correct.asscalar()) / max(seen, 1),
             'examples': seen, 'samples_per_sec': seen / elapsed, 'seconds': elapsed}
-
-
-def predict_logits(net: gluon.Block, X: np.ndarray, ctx: List[mx.Context],
-                   batch_size: int = 256, lengths: Optional[np.ndarray] = None,
-                   margin: int = 0) -> np.ndarray:
-    """Scores ``(n, num_classes)`` of ``net`` on ``X``, in prediction mode (no dropout).
-
-    With ``lengths``, examples are batched by length and each batch is cut
-    to :func:`batch_width` columns; the scores come back in input order.
-    """
-    outputs, order = [], []
-    with autograd.predict_mode():
-        for idx in sequential_batches(len(X), batch_size, lengths):
-            width = batch_width(None if lengths is None else lengths[idx], X.shape[1], margin)
-            outputs.extend(net(x).asnumpy() for x in _split(X[idx, :width], ctx))
-            order.append(idx)
-    if not outputs:
-        return np.zeros((0, 2), dtype=np.float32)
-    logits = np.empty((len(X),) + outputs[0].shape[1:], dtype=outputs[0].dtype)
-    logits[np.concatenate(order)] = np.concatenate(outputs)
-    return logits
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise softmax of a numpy array, computed stably."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=1, keepdims=True)
 
 
 def evaluate(net: gluon.Block, X: np.ndarray, y: np.ndarray, ctx: List[mx.Context],

@@ -1,4 +1,4 @@
-"""The main job as a library function: reviews in, trained run directory out.
+"""The fit loop: reviews in, trained run directory out.
 
 :func:`run_training` is what ``python -m gluon_sentiment.train`` calls; each
 of its steps is a function of its own for research code to reuse.
@@ -8,105 +8,29 @@ import inspect
 import logging
 import os
 import signal
-from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
-import gluonnlp as nlp
 import mxnet as mx
 import numpy as np
 from mxnet import gluon
 
-from . import checkpoint, plots, rundir
+from ..analysis.plots import LEARNING_CURVES, plot_learning_curves
+from ..artifacts import rundir
+from ..artifacts.store import BEST_PARAMS, CONFIG, METRICS, VOCAB, remove_temporaries, write_json
+from ..data.pipeline import Dataset, prepare_data
+from ..embeddings.align import embedding_matrix, rescale_matrix, set_embedding_weights
+from ..embeddings.sources import PretrainedVectors, load_vectors
+from ..errors import ConfigError, TrainingDiverged, TrainingInterrupted
+from ..model.registry import get_model, model_class
+from .checkpoint import check_resumable, load_last, save_epoch
 from .config import TrainConfig
-from .data.checks import check_corpus
-from .data.download import download_imdb
-from .data.formats import load_dataset
-from .data.reader import Reviews
-from .data.split import balanced_subset, full_split_indices, split_indices
-from .data.corpus import encode_corpus
 from .distributed import Worker, create_worker
 from .engine import epoch_batches, evaluate, make_contexts, train_epoch
-from .errors import ConfigError, TrainingDiverged, TrainingInterrupted
-from .model import get_model, model_class
-from .pretrained import (PretrainedVectors, embedding_matrix, load_vectors, rescale_matrix,
-                         set_embedding_weights)
 from .signals import StopRequested, stop_on_signals
 
-__all__ = ['Dataset', 'read_splits', 'prepare_data', 'load_pretrained', 'build_net', 'make_trainer',
-           'run_training', 'resume_training']
+__all__ = ['load_pretrained', 'build_net', 'make_trainer', 'run_training', 'resume_training']
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Dataset:
-    """Encoded splits and the vocabulary built on the training split.
-
-    ``splits`` maps ``'train'``, ``'val'`` and ``'test'`` to ``(X, y, lengths)``:
-    int32 token indices ``(n, seq_len)``, int64 labels ``(n,)`` and int32
-    valid lengths ``(n,)``.
-    """
-    vocab: nlp.Vocab
-    splits: Dict[str, Any]
-    source: str
-
-    def sizes(self) -> Dict[str, int]:
-        """Examples per split."""
-        return {name: len(split[1]) for name, split in self.splits.items()}
-
-
-def _read(path: str, config: TrainConfig) -> Reviews:
-    reviews = load_dataset(path, config.format, config.labels, config.text_column,
-                           config.label_column)
-    log.info('read %d reviews (%d positive) from %s', len(reviews), int(reviews.labels.sum()), path)
-    return reviews
-
-
-def read_splits(config: TrainConfig) -> Tuple[str, Reviews, Dict[str, np.ndarray],
-                                                Optional[Reviews]]:
-    """Read ``config.data`` (downloading IMDB without it), subsample and split it.
-
-    Returns
-    -------
-    (str, Reviews, dict, Reviews or None)
-        The data source, its reviews, the index arrays of each split
-        (``'train'``, ``'val'`` and, without ``--test-data`` under the
-        tutorial protocol, ``'test'``), and the ``--test-data`` reviews.
-    """
-    source = config.data or download_imdb()
-    reviews = _read(source, config)
-    if config.max_examples:
-        reviews = reviews.subset(balanced_subset(reviews.labels, config.max_examples, config.seed))
-    test = _read(config.test_data, config) if config.test_data else None
-    if config.protocol == 'full':
-        index = full_split_indices(reviews.labels, config.full_val_size, config.split_seed)
-    else:
-        index = split_indices(len(reviews), None if test else config.test_size, config.val_size,
-                              config.split_seed)
-    return source, reviews, index, test
-
-
-def prepare_data(config: TrainConfig) -> Dataset:
-    """Read, subsample, split (:func:`read_splits`), tokenize, build the vocabulary and encode.
-
-    The vocabulary is counted on the training split only; one
-    :func:`~.data.corpus.encode_corpus` call tokenizes and encodes every
-    split, ``--test-data`` included.
-    """
-    source, reviews, index, test = read_splits(config)
-    texts = list(reviews.texts) + (list(test.texts) if test is not None else [])
-    vocab, X, lengths = encode_corpus(texts, index['train'], config.vocab_size, config.seq_len,
-                                      config.truncate)
-    n = len(reviews)
-    labels = reviews.labels
-    check_corpus(source, labels[index['train']], lengths[:n], config.vocab_size,
-                 len(vocab.token_to_idx) - 2)  # less <unk> and <pad>
-    splits = {name: (X[idx], labels[idx], lengths[idx]) for name, idx in index.items()}
-    if test is not None:
-        splits['test'] = (X[n:], test.labels, lengths[n:])
-    data = Dataset(vocab, splits, source)
-    log.info('vocabulary: %d tokens; split sizes %s', len(vocab), data.sizes())
-    return data
 
 
 def load_pretrained(config: TrainConfig) -> Tuple[TrainConfig, Optional[PretrainedVectors]]:
@@ -283,7 +207,7 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
     if worker.is_writer and not resume:
         rundir.prepare_run_dir(out, config.to_dict(), config.overwrite)
 
-    data = prepare_data(config) if data is None else data
+    data = prepare_data(config, config.seed) if data is None else data
     _check_workers(worker, config, len(data.splits['train'][1]))
     aligned = None
     if pretrained is not None:
@@ -297,13 +221,13 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
     net = build_net(config, len(data.vocab), ctx, None if aligned is None else aligned.matrix)
     if not resume and hasattr(net, 'init_from_data'):
         net.init_from_data(*data.splits['train'][:2])
-    if resume and os.path.exists(os.path.join(out, rundir.VOCAB)):
-        checkpoint.check_resumable(out, config.model_kwargs(len(data.vocab)), data.vocab)
+    if resume and os.path.exists(os.path.join(out, VOCAB)):
+        check_resumable(out, config.model_kwargs(len(data.vocab)), data.vocab)
     elif worker.is_writer:
-        rundir.write_json(os.path.join(out, rundir.CONFIG),
+        write_json(os.path.join(out, CONFIG),
                           rundir.describe(config.to_dict(), config.model,
                                           config.model_kwargs(len(data.vocab))))
-        rundir.save_vocab(os.path.join(out, rundir.VOCAB), data.vocab)
+        rundir.save_vocab(os.path.join(out, VOCAB), data.vocab)
 
     len_train = data.splits['train'][2]
     margin = net.length_margin if isinstance(getattr(net, 'length_margin', None), int) else None
@@ -328,7 +252,7 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
                 'frozen' if config.freeze_embedding else 'fine-tuned')
         metrics['embedding'] = {**pretrained.describe(), **aligned.describe(), 'mode': mode}
     if resume:
-        metrics = checkpoint.load_last(out, net, trainer, ctx) or metrics
+        metrics = load_last(out, net, trainer, ctx) or metrics
     worker.start(trainer)  # every worker gets rank 0's weights before the first step
     start = len(metrics['history']) + 1
     best, best_params = metrics.get('val_accuracy', -1.0), None
@@ -345,7 +269,7 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
             raise _stopped(out, metrics, epoch, err.signum) from None
 
     if best_params is None:  # the best epoch was before a resume: read it back
-        net.load_parameters(os.path.join(out, rundir.BEST_PARAMS), ctx=ctx)
+        net.load_parameters(os.path.join(out, BEST_PARAMS), ctx=ctx)
     else:
         for name, param in net.collect_params().items():  # the best epoch, on every device
             for array in param.list_data():  # (set_data would reset a distributed trainer)
@@ -362,8 +286,8 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
     if worker.is_writer:
         if config.hybridize:
             rundir.export_symbol(net, out)
-        rundir.write_json(os.path.join(out, rundir.METRICS), metrics)
-        plots.plot_learning_curves(metrics['history'], os.path.join(out, plots.LEARNING_CURVES),
+        write_json(os.path.join(out, METRICS), metrics)
+        plot_learning_curves(metrics['history'], os.path.join(out, LEARNING_CURVES),
                                    f'{config.model}: learning curves')
     worker.finish(trainer, net.collect_params())
     return metrics
@@ -408,7 +332,7 @@ def _train_one_epoch(config, epoch, net, trainer, loss_fn, data, ctx, bucket, ma
         metrics.update(best_epoch=epoch, val_accuracy=val['accuracy'], val_loss=val['loss'])
     metrics['history'].append(row)
     if worker.is_writer:
-        checkpoint.save_epoch(out, epoch, net, trainer, metrics, is_best,
+        save_epoch(out, epoch, net, trainer, metrics, is_best,
                               save_states=not worker.distributed)
     return best, snapshot
 
@@ -421,7 +345,7 @@ def _last_good(out, metrics):
 
 def _stopped(out, metrics, epoch, signum):
     metrics['status'] = 'interrupted'
-    rundir.write_json(os.path.join(out, rundir.METRICS), metrics)
+    write_json(os.path.join(out, METRICS), metrics)
     name = signal.Signals(signum).name
     return TrainingInterrupted(
         f'{name}: training stopped in epoch {epoch}; last checkpoint: {_last_good(out, metrics)}; '
@@ -431,7 +355,7 @@ def _stopped(out, metrics, epoch, signum):
 def _diverged(config, metrics, epoch, train_loss, val_loss):
     out = config.output_dir
     metrics.update(status='diverged', diverged_epoch=epoch)
-    rundir.write_json(os.path.join(out, rundir.METRICS), metrics)
+    write_json(os.path.join(out, METRICS), metrics)
     return TrainingDiverged(
         f'training diverged in epoch {epoch} (train loss {train_loss}, val loss {val_loss}); '
         f'stopped and kept the last good checkpoint: {_last_good(out, metrics)}; '
@@ -456,7 +380,7 @@ def resume_training(run_dir: str) -> Dict[str, Any]:
     """
     config = TrainConfig.from_dict(rundir.read_config(run_dir))
     config.output_dir = run_dir
-    removed = checkpoint.remove_stale_tmp(run_dir)
+    removed = remove_temporaries(run_dir)
     if removed:
         log.info('%s: removed %d temporary files left by an interrupted write', run_dir, removed)
     return run_training(config, resume=True)

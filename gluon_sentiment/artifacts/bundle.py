@@ -14,7 +14,7 @@ Without this package, the graph loads with::
     net = mxnet.gluon.SymbolBlock.imports('model-symbol.json', ['data'], 'model-0000.params')
     logits = net(mxnet.nd.array(token_ids))     # (batch, 2): [negative, positive]
 
-This module reads bundles; :mod:`gluon_sentiment.export` writes them.
+This module reads bundles; :mod:`gluon_sentiment.deploy.bundle` writes them.
 """
 import os
 import warnings
@@ -23,19 +23,10 @@ from typing import Any, Dict, Optional
 import mxnet as mx
 from mxnet import gluon
 
-from . import rundir
-from .errors import RunDirError
+from ..errors import RunDirError
+from .store import BUNDLE_FORMAT, CONFIG, INPUT_NAME, MANIFEST, PARAMS, SYMBOL, VOCAB, read_json
 
-__all__ = ['BUNDLE_FORMAT', 'MANIFEST', 'SYMBOL', 'PARAMS', 'ONNX', 'INPUT_NAME', 'is_bundle',
-           'read_manifest', 'load_symbol_block', 'load_params_into']
-
-BUNDLE_FORMAT = 'gluon_sentiment.bundle/1'
-MANIFEST = 'manifest.json'
-SYMBOL = 'model-symbol.json'
-PARAMS = 'model-0000.params'
-ONNX = 'model.onnx'
-#: name of the graph's one input
-INPUT_NAME = 'data'
+__all__ = ['is_bundle', 'read_manifest', 'load_symbol_block', 'load_params_into']
 
 
 def is_bundle(path: str) -> bool:
@@ -51,12 +42,12 @@ def read_manifest(path: str) -> Dict[str, Any]:
     RunDirError
         If ``path`` is not a bundle of a known format.
     """
-    manifest = rundir.read_json(os.path.join(path, MANIFEST))
+    manifest = read_json(os.path.join(path, MANIFEST))
     if not isinstance(manifest, dict) or manifest.get('format') != BUNDLE_FORMAT:
         found = manifest.get('format') if isinstance(manifest, dict) else None
         raise RunDirError(f'{os.path.join(path, MANIFEST)}: not a {BUNDLE_FORMAT} manifest '
                           f'(format {found!r}); re-export with python -m gluon_sentiment.export')
-    for name in (SYMBOL, PARAMS, rundir.VOCAB, rundir.CONFIG):
+    for name in (SYMBOL, PARAMS, VOCAB, CONFIG):
         if not os.path.isfile(os.path.join(path, name)):
             raise RunDirError(f'{os.path.join(path, name)}: missing; the bundle is incomplete, '
                               're-export it')
@@ -67,7 +58,7 @@ def load_symbol_block(path: str, ctx: Optional[mx.Context] = None) -> gluon.Symb
     """The bundle's graph as a :class:`mxnet.gluon.SymbolBlock`, without the model classes.
 
     The block gets a ``length_margin`` attribute from the manifest, so a
-    :class:`~gluon_sentiment.predictor.SentimentClassifier` can cut padding
+    :class:`~gluon_sentiment.inference.SentimentClassifier` can cut padding
     as it does for the Gluon model.
     """
     manifest = read_manifest(path)
@@ -108,5 +99,5 @@ def load_params_into(net: gluon.HybridBlock, path: str, ctx: Optional[mx.Context
             renamed[net.prefix + name[len(old):]] = value
         net.collect_params().load_dict(renamed, ctx=ctx or mx.cpu())
     except (mx.MXNetError, AssertionError, ValueError) as err:
-        raise RunDirError(f'{params_path}: does not fit the model in {rundir.CONFIG} '
+        raise RunDirError(f'{params_path}: does not fit the model in {CONFIG} '
                           f'({str(err).splitlines()[0]})') from None

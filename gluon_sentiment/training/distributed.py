@@ -26,8 +26,8 @@ import mxnet as mx
 import numpy as np
 from mxnet.base import _LIB, check_call
 
+from ..errors import ConfigError
 from .config import KVSTORES
-from .errors import ConfigError
 
 __all__ = ['LAUNCH_VARS', 'Worker', 'check_launch_env', 'create_worker']
 

@@ -4,8 +4,8 @@ A record is a JSON-ready dict::
 
     {"text": "...", "label": "positive", "probabilities": {"negative": 0.03, "positive": 0.97}}
 
-with an ``explanation`` (see :func:`gluon_sentiment.explain.explain`) when
-asked. :func:`iter_records` streams any number of texts through a
+with an ``explanation`` when an explainer is given (the commands pass
+:func:`gluon_sentiment.analysis.explain`). :func:`iter_records` streams any number of texts through a
 classifier in chunks, so a file of millions of lines needs memory for one
 chunk only.
 """
@@ -14,16 +14,19 @@ import itertools
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence
 
-from .errors import DataError
-from .predictor import LABELS, SentimentClassifier
+from ..errors import DataError
+from .classifier import LABELS, SentimentClassifier
 
-__all__ = ['predict_records', 'iter_records', 'read_lines', 'Throughput']
+__all__ = ['Explainer', 'predict_records', 'iter_records', 'read_lines', 'Throughput']
+
+#: explanations of texts, one dict per text, e.g. ``lambda texts: explain(clf, texts, 5)``
+Explainer = Callable[[Sequence[str]], List[Dict[str, Any]]]
 
 
 def predict_records(clf: SentimentClassifier, texts: Sequence[str],
-                    explain_top_k: int = 0) -> List[Dict[str, Any]]:
+                    explainer: Optional[Explainer] = None) -> List[Dict[str, Any]]:
     """One record per text: ``text``, ``label``, ``probabilities`` (and ``explanation``).
 
     Parameters
@@ -32,17 +35,16 @@ def predict_records(clf: SentimentClassifier, texts: Sequence[str],
         The model.
     texts : sequence of str
         Texts to classify, batched by ``clf``.
-    explain_top_k : int, default 0
-        When positive, add each text's ``explanation`` with this many
-        n-grams or words.
+    explainer : callable, optional
+        When given, each record gets the ``explanation`` it returns for the
+        record's text.
     """
     probs = clf.predict_proba(texts)
     records = [{'text': text, 'label': LABELS[int(p[1] > p[0])],
                 'probabilities': {LABELS[0]: float(p[0]), LABELS[1]: float(p[1])}}
                for text, p in zip(texts, probs)]
-    if explain_top_k > 0 and records:
-        from .explain import explain  # pylint: disable=import-outside-toplevel
-        for record, explanation in zip(records, explain(clf, texts, explain_top_k)):
+    if explainer is not None and records:
+        for record, explanation in zip(records, explainer(texts)):
             record['explanation'] = explanation
     return records
 
@@ -60,7 +62,7 @@ class Throughput:
 
 
 def iter_records(clf: SentimentClassifier, texts: Iterable[str], chunk_size: int = 4096,
-                 explain_top_k: int = 0,
+                 explainer: Optional[Explainer] = None,
                  stats: Optional[Throughput] = None) -> Iterator[Dict[str, Any]]:
     """Predict ``texts`` chunk by chunk and yield their records in input order.
 
@@ -72,7 +74,7 @@ def iter_records(clf: SentimentClassifier, texts: Iterable[str], chunk_size: int
         Any number of texts, e.g. the lines of a file.
     chunk_size : int, default 4096
         Texts held in memory at once.
-    explain_top_k : int, default 0
+    explainer : callable, optional
         See :func:`predict_records`.
     stats : Throughput, optional
         Updated with the texts done and the seconds spent predicting.
@@ -83,7 +85,7 @@ def iter_records(clf: SentimentClassifier, texts: Iterable[str], chunk_size: int
         if not chunk:
             return
         start = time.perf_counter()
-        records = predict_records(clf, chunk, explain_top_k)
+        records = predict_records(clf, chunk, explainer)
         if stats is not None:
             stats.seconds += time.perf_counter() - start
             stats.texts += len(chunk)

@@ -1,18 +1,18 @@
 """Pictures of a run: learning curves, confusion matrices and labelled 2-D word maps.
 
-Figures are drawn with matplotlib's object-oriented API on the Agg backend
-(no display, no pyplot state) and written atomically as PNG files through
-:func:`gluon_sentiment.rundir.atomic_write`.
+Figures are drawn with matplotlib's object-oriented API onto an Agg canvas
+of their own (no display, no pyplot state, and the process's backend is
+left alone, a notebook's included) and written atomically as PNG files
+through :func:`gluon_sentiment.artifacts.store.atomic_write`.
 """
 from typing import Any, Dict, Optional, Sequence
 
 import matplotlib
-matplotlib.use('Agg')
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402  (after the backend)
-from matplotlib.figure import Figure  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-from .rundir import atomic_write  # noqa: E402
+from ..artifacts.store import atomic_write
 
 __all__ = ['LEARNING_CURVES', 'save_figure', 'plot_learning_curves', 'plot_confusion_matrix',
            'plot_word_map']
@@ -23,6 +23,7 @@ LEARNING_CURVES = 'learning_curves.png'
 
 def save_figure(fig: Figure, path: str, dpi: int = 100) -> None:
     """Write ``fig`` to ``path`` as PNG, atomically."""
+    # a Figure made without pyplot prints PNG through Agg, whatever pyplot's backend is
     atomic_write(path, lambda tmp: fig.savefig(tmp, format='png', dpi=dpi))
 
 

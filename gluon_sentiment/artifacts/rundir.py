@@ -1,6 +1,6 @@
-"""The run directory: what a training run leaves behind, written atomically.
+"""The run directory: what a training run leaves behind.
 
-Layout::
+Layout (file names in :mod:`gluon_sentiment.artifacts.store`)::
 
     RUN_DIR/config.json           TrainConfig + model name and constructor arguments
     RUN_DIR/vocab.json            the gluonnlp Vocab
@@ -10,86 +10,21 @@ Layout::
     RUN_DIR/model-0000.params     ... and its parameters
     RUN_DIR/metrics.json          per-epoch history, val_accuracy, test_accuracy
 
-Every file is written to a temporary name in the same folder and renamed
-into place, so a crash or a kill leaves either the old file or the new one,
-never half of one.
+Every file is written atomically (:func:`~gluon_sentiment.artifacts.store.atomic_write`).
 """
-import json
 import os
-import re
 import shutil
-from typing import Any, Callable, Dict, List
+from typing import Any, Dict
 
 import gluonnlp as nlp
 
-from . import __version__
-from .errors import RunDirError
+from .._version import __version__
+from ..errors import RunDirError
+from .store import (CONFIG, RUN_FORMAT, SYMBOL_PREFIX, SYMBOL_SUFFIXES, atomic_write, read_json,
+                    temporaries)
 
-__all__ = ['CONFIG', 'VOCAB', 'METRICS', 'BEST_PARAMS', 'SYMBOL_PREFIX', 'RUN_FORMAT',
-           'epoch_params', 'atomic_write', 'temporaries', 'write_json', 'read_json', 'is_run_dir',
-           'prepare_run_dir', 'save_vocab', 'load_vocab', 'save_params', 'export_symbol',
-           'read_config', 'check_compatible']
-
-CONFIG = 'config.json'
-VOCAB = 'vocab.json'
-METRICS = 'metrics.json'
-BEST_PARAMS = 'best.params'
-SYMBOL_PREFIX = 'model'
-#: what ``HybridBlock.export(prefix, epoch=0)`` appends to the prefix
-SYMBOL_SUFFIXES = ('-symbol.json', '-0000.params')
-RUN_FORMAT = 'gluon_sentiment.run/1'
-
-
-def epoch_params(epoch: int) -> str:
-    """File name of the parameters saved after ``epoch`` (1-based)."""
-    return f'epoch-{epoch:04d}.params'
-
-
-def atomic_write(path: str, write: Callable[[str], None]) -> None:
-    """Call ``write(tmp_path)``, then rename ``tmp_path`` to ``path``.
-
-    The temporary file lives in the same folder, so the rename is atomic; it
-    is removed if ``write`` fails.
-    """
-    tmp = os.path.join(os.path.dirname(path) or '.', f'.{os.path.basename(path)}.tmp{os.getpid()}')
-    try:
-        write(tmp)
-        with open(tmp, 'rb') as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def temporaries(path: str) -> List[str]:
-    """Names of the temporary files in folder ``path`` that an interrupted write left."""
-    return sorted(name for name in os.listdir(path) if _TMP.match(name))
-
-
-_TMP = re.compile(r'^\..+\.tmp\d+')
-
-
-def write_json(path: str, obj: Any) -> None:
-    """Write ``obj`` as indented JSON, atomically."""
-    def write(tmp):
-        with open(tmp, 'w', encoding='utf-8') as f:
-            json.dump(obj, f, indent=2, sort_keys=True)
-            f.write('\n')
-    atomic_write(path, write)
-
-
-def read_json(path: str) -> Any:
-    """Read a JSON file, with a clear error if it is missing or damaged."""
-    try:
-        with open(path, encoding='utf-8') as f:
-            return json.load(f)
-    except FileNotFoundError:
-        raise RunDirError(f'{path}: missing; is {os.path.dirname(path) or "."} a complete '
-                          'gluon_sentiment run directory?') from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise RunDirError(f'{path}: damaged JSON ({err})') from None
-
+__all__ = ['is_run_dir', 'read_config', 'check_compatible', 'prepare_run_dir', 'save_vocab',
+           'load_vocab', 'save_params', 'export_symbol', 'describe']
 
 def is_run_dir(path: str) -> bool:
     """Whether ``path`` holds a run's ``config.json``."""
@@ -221,5 +156,3 @@ def describe(config: Dict[str, Any], model: str, model_kwargs: Dict[str, Any]) -
     return {**config, 'run_format': RUN_FORMAT, 'version': __version__, 'model': model,
             'model_kwargs': model_kwargs}
 
-
-__all__.append('describe')

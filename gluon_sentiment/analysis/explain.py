@@ -18,7 +18,7 @@ embedding.
 
 ::
 
-    from gluon_sentiment.explain import explain
+    from gluon_sentiment.analysis import explain
     explain(clf, ['unintelligent, gross, and vulgar—but I loved it'], top_k=3)
 """
 from typing import Any, Dict, List, Sequence, Union
@@ -27,10 +27,10 @@ import mxnet as mx
 import numpy as np
 from mxnet import autograd
 
-from .data.text import tokenize
-from .errors import ConfigError
-from .model import MultiKernelConvEncoder
-from .predictor import SentimentClassifier
+from ..data.text import tokenize
+from ..errors import ConfigError
+from ..inference.classifier import SentimentClassifier
+from ..model.encoders import MultiKernelConvEncoder
 
 __all__ = ['explain', 'explain_max_pool', 'explain_gradient_input']
 
@@ -55,7 +55,8 @@ def explain(clf: SentimentClassifier, texts: Union[str, Sequence[str]],
         One per text: ``method`` (``'max-pool n-grams'`` or
         ``'gradient x input'``), ``margin`` (positive − negative logit),
         ``bias`` (the part of the margin no word explains: the output
-        bias difference and windows of padding only; 0 for gradient × input) and ``top``: a list of ``{'ngram', 'start', 'width',
+        bias difference and windows of padding only; 0 for gradient × input)
+        and ``top``: a list of ``{'ngram', 'start', 'width',
         'score'}``. ``start`` indexes the tokens the model saw (after
         truncation); ``score`` is signed, positive favouring *positive*.
 

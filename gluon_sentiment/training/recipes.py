@@ -15,11 +15,14 @@ import shutil
 import time
 from typing import Any, Dict, List, Optional, Sequence
 
-from . import checkpoint, rundir
+from ..artifacts.store import ENSEMBLE, MEMBERS, METRICS, write_json
+from ..data.pipeline import read_splits
+from ..errors import RunDirError
+from ..inference.ensemble import write_ensemble
+from ..inference.loading import load_model
+from .checkpoint import prune_finished
 from .config import TrainConfig
-from .ensemble import ENSEMBLE, write_ensemble
-from .errors import RunDirError
-from .experiment import read_splits, run_training
+from .fit import run_training
 
 __all__ = ['BEST_MEMBERS', 'member_configs', 'train_best']
 
@@ -44,7 +47,7 @@ def member_configs(data: str, output_dir: str, test_data: Optional[str] = None,
     for i, (name, _, fields) in enumerate(members or BEST_MEMBERS):
         values = {**fields, **overrides}
         configs.append(TrainConfig(data=data, test_data=test_data, protocol='full',
-                                   output_dir=os.path.join(output_dir, 'members', f'{i:02d}-{name}'),
+                                   output_dir=os.path.join(output_dir, MEMBERS, f'{i:02d}-{name}'),
                                    **values))
     return configs
 
@@ -75,13 +78,12 @@ def train_best(data: str, output_dir: str, test_data: Optional[str] = None,
         The ``metrics.json`` written: each member's validation (and test)
         accuracy and training time, and the ensemble's.
     """
-    from .predictor import load_model
     if os.path.exists(output_dir) and os.listdir(output_dir):
         if not overwrite:
             raise RunDirError(f'--output-dir {output_dir}: not empty; choose a new folder or pass '
                               '--overwrite to replace it')
         if os.path.exists(os.path.join(output_dir, ENSEMBLE)) or os.path.isdir(
-                os.path.join(output_dir, 'members')):
+                os.path.join(output_dir, MEMBERS)):
             shutil.rmtree(output_dir)
         else:
             raise RunDirError(f'--output-dir {output_dir}: holds files that are not a '
@@ -94,7 +96,7 @@ def train_best(data: str, output_dir: str, test_data: Optional[str] = None,
         tick = time.time()
         log.info('training member %s', os.path.basename(config.output_dir))
         metrics = run_training(dataclasses.replace(config, overwrite=True))
-        checkpoint.prune_finished(config.output_dir, len(metrics['history']))
+        prune_finished(config.output_dir, len(metrics['history']))
         report['members'].append({
             'path': os.path.relpath(config.output_dir, output_dir), 'model': config.model,
             'val_accuracy': metrics['val_accuracy'], 'best_epoch': metrics['best_epoch'],
@@ -105,7 +107,7 @@ def train_best(data: str, output_dir: str, test_data: Optional[str] = None,
         row['weight'] = weight
     write_ensemble(output_dir, paths, weights)
     ensemble = load_model(output_dir)
-    _, reviews, index, test = read_splits(configs[0])  # the members' split
+    _, reviews, index, test = read_splits(configs[0], configs[0].seed)  # the members' split
     texts, labels = [reviews.texts[i] for i in index['val']], reviews.labels[index['val']]
     report['val_accuracy'] = float((ensemble.predict(texts) == labels).mean())
     report['sizes'] = {'val': len(labels)}
@@ -113,7 +115,7 @@ def train_best(data: str, output_dir: str, test_data: Optional[str] = None,
         report['test_accuracy'] = float((ensemble.predict(test.texts) == test.labels).mean())
         report['sizes']['test'] = len(test.labels)
     report['seconds'] = time.time() - started
-    rundir.write_json(os.path.join(output_dir, rundir.METRICS), report)
+    write_json(os.path.join(output_dir, METRICS), report)
     log.info('ensemble of %d: val acc %.4f%s (%.0f s)', len(paths), report['val_accuracy'],
              f', test acc {report["test_accuracy"]:.4f}' if test_data else '', report['seconds'])
     return report

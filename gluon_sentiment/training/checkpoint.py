@@ -1,7 +1,7 @@
 """Per-epoch checkpoints of a training run, and resuming from the last one.
 
 After each epoch, :func:`save_epoch` writes, in this order and each file
-atomically (:func:`gluon_sentiment.rundir.atomic_write`):
+atomically (:func:`gluon_sentiment.artifacts.store.atomic_write`):
 
 1. ``epoch-NNNN.params``: the parameters;
 2. ``epoch-NNNN.states``: the trainer states (Adam's moments, the update
@@ -15,7 +15,7 @@ and then deletes the previous epoch's states, which nothing needs any more
 ``metrics.json`` is the commit point: a crash or ``kill -9`` before step 4
 leaves the previous epoch's entry, whose files are untouched, so the run
 always resumes from a complete epoch. Random state needs no file: the data
-order (:func:`gluon_sentiment.engine.epoch_batches`) and MXNet's generator
+order (:func:`gluon_sentiment.training.engine.epoch_batches`) and MXNet's generator
 (``mx.random.seed(seed + epoch)``) are set from the seed and the epoch
 number at the start of every epoch, so resuming at epoch ``e`` draws
 exactly what an uninterrupted run draws. An epoch cut short by an interrupt
@@ -29,18 +29,14 @@ from typing import Any, Dict, Optional
 
 from mxnet import gluon
 
-from . import rundir
-from .errors import RunDirError
+from ..artifacts import rundir
+from ..artifacts.store import (BEST_PARAMS, CONFIG, METRICS, SYMBOL_PREFIX, SYMBOL_SUFFIXES, VOCAB,
+                               atomic_write, epoch_params, epoch_states, read_json, write_json)
+from ..errors import RunDirError
 
-__all__ = ['states_name', 'save_epoch', 'load_last', 'check_resumable', 'remove_stale_tmp',
-           'prune_finished']
+__all__ = ['save_epoch', 'load_last', 'check_resumable', 'prune_finished']
 
 log = logging.getLogger(__name__)
-
-
-def states_name(epoch: int) -> str:
-    """File name of the trainer states saved after ``epoch`` (1-based)."""
-    return f'epoch-{epoch:04d}.states'
 
 
 def save_epoch(run_dir: str, epoch: int, net: gluon.Block, trainer: gluon.Trainer,
@@ -64,17 +60,17 @@ def save_epoch(run_dir: str, epoch: int, net: gluon.Block, trainer: gluon.Traine
         (its optimizer may live on the servers), so distributed runs keep
         parameters only and cannot be resumed.
     """
-    params, states = rundir.epoch_params(epoch), states_name(epoch)
+    params, states = epoch_params(epoch), epoch_states(epoch)
     rundir.save_params(net, os.path.join(run_dir, params))
     if save_states:
-        rundir.atomic_write(os.path.join(run_dir, states), trainer.save_states)
+        atomic_write(os.path.join(run_dir, states), trainer.save_states)
     else:
         states = None
     if is_best:
-        rundir.save_params(net, os.path.join(run_dir, rundir.BEST_PARAMS))
+        rundir.save_params(net, os.path.join(run_dir, BEST_PARAMS))
     metrics['checkpoint'] = {'epoch': epoch, 'params': params, 'states': states}
-    rundir.write_json(os.path.join(run_dir, rundir.METRICS), metrics)
-    previous = os.path.join(run_dir, states_name(epoch - 1))
+    write_json(os.path.join(run_dir, METRICS), metrics)
+    previous = os.path.join(run_dir, epoch_states(epoch - 1))
     if os.path.exists(previous):  # only the checkpoint's states are ever needed
         os.remove(previous)
 
@@ -98,10 +94,10 @@ def load_last(run_dir: str, net: gluon.Block, trainer: gluon.Trainer,
         If a checkpoint file named in ``metrics.json`` is missing or does
         not fit the model.
     """
-    metrics_path = os.path.join(run_dir, rundir.METRICS)
+    metrics_path = os.path.join(run_dir, METRICS)
     if not os.path.exists(metrics_path):
         return None
-    metrics = rundir.read_json(metrics_path)
+    metrics = read_json(metrics_path)
     done = metrics.get('checkpoint') if isinstance(metrics, dict) else None
     if not done:
         return None
@@ -112,14 +108,14 @@ def load_last(run_dir: str, net: gluon.Block, trainer: gluon.Trainer,
     states = os.path.join(run_dir, done['states'])
     for path in (params, states):
         if not os.path.isfile(path):
-            raise RunDirError(f'{path}: missing, but {rundir.METRICS} names it as the checkpoint '
+            raise RunDirError(f'{path}: missing, but {METRICS} names it as the checkpoint '
                               f'of epoch {done["epoch"]}; the run cannot be resumed')
     _load(params, 'parameters', lambda: net.load_parameters(params, ctx=ctx))
     _load(states, 'trainer states', lambda: trainer.load_states(states))
-    best = os.path.join(run_dir, rundir.epoch_params(metrics['best_epoch']))
-    rundir.atomic_write(os.path.join(run_dir, rundir.BEST_PARAMS),
+    best = os.path.join(run_dir, epoch_params(metrics['best_epoch']))
+    atomic_write(os.path.join(run_dir, BEST_PARAMS),
                         lambda tmp: shutil.copyfile(best, tmp))
-    for path in glob.glob(os.path.join(run_dir, states_name(0).replace('0000', '*'))):
+    for path in glob.glob(os.path.join(run_dir, epoch_states(0).replace('0000', '*'))):
         if os.path.basename(path) != done['states']:  # left by a kill after the commit
             os.remove(path)
     metrics['history'] = [row for row in metrics['history'] if row['epoch'] <= done['epoch']]
@@ -135,7 +131,7 @@ def _load(path, what, load):
     except Exception as err:  # pylint: disable=broad-except  (damaged pickles raise anything)
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise RunDirError(f'{path}: cannot load these {what} into the model of '
-                          f'{rundir.CONFIG} ({first})') from None
+                          f'{CONFIG} ({first})') from None
 
 
 def check_resumable(run_dir: str, model_kwargs: Dict[str, Any], vocab) -> None:
@@ -155,30 +151,22 @@ def check_resumable(run_dir: str, model_kwargs: Dict[str, Any], vocab) -> None:
     RunDirError
         Naming the first token or constructor argument that differs.
     """
-    saved = rundir.load_vocab(os.path.join(run_dir, rundir.VOCAB))
+    saved = rundir.load_vocab(os.path.join(run_dir, VOCAB))
     if saved.idx_to_token != vocab.idx_to_token:
         first = next((i for i, (a, b) in enumerate(zip(saved.idx_to_token, vocab.idx_to_token))
                       if a != b), min(len(saved), len(vocab)))
         got = lambda v: repr(v.idx_to_token[first]) if first < len(v) else 'nothing'  # noqa: E731
-        raise RunDirError(f'{os.path.join(run_dir, rundir.VOCAB)}: the data now give a different '
+        raise RunDirError(f'{os.path.join(run_dir, VOCAB)}: the data now give a different '
                           f'vocabulary ({len(vocab)} tokens, {got(vocab)} at index {first}; '
                           f'saved: {len(saved)} tokens, {got(saved)}); resume with the same data')
-    config_path = os.path.join(run_dir, rundir.CONFIG)
-    saved_kwargs = rundir.read_json(config_path).get('model_kwargs', {})
+    config_path = os.path.join(run_dir, CONFIG)
+    saved_kwargs = read_json(config_path).get('model_kwargs', {})
     changed = sorted(k for k in set(saved_kwargs) | set(model_kwargs)
                      if saved_kwargs.get(k) != model_kwargs.get(k))
     if changed:
         key = changed[0]
         raise RunDirError(f'{config_path}: model_kwargs {key}={saved_kwargs.get(key)!r} disagrees '
                           f'with the options and vocabulary ({key}={model_kwargs.get(key)!r})')
-
-
-def remove_stale_tmp(run_dir: str) -> int:
-    """Delete the temporary files that killed writers left in ``run_dir``; return how many."""
-    stale = rundir.temporaries(run_dir)
-    for name in stale:
-        os.remove(os.path.join(run_dir, name))
-    return len(stale)
 
 
 def prune_finished(run_dir: str, epochs: int) -> int:
@@ -188,8 +176,8 @@ def prune_finished(run_dir: str, epochs: int) -> int:
     ``best.params``) and the metrics stay. ``epochs`` is the number of
     epochs the run completed. Returns the number of bytes freed.
     """
-    names = [rundir.epoch_params(e) for e in range(1, epochs + 1)] + [states_name(epochs)]
-    names += [rundir.SYMBOL_PREFIX + suffix for suffix in rundir.SYMBOL_SUFFIXES]
+    names = [epoch_params(e) for e in range(1, epochs + 1)] + [epoch_states(epochs)]
+    names += [SYMBOL_PREFIX + suffix for suffix in SYMBOL_SUFFIXES]
     freed = 0
     for path in (os.path.join(run_dir, name) for name in names):
         if os.path.exists(path):

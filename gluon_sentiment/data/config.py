@@ -1,0 +1,87 @@
+"""What data a run reads and how it is split and encoded: the data fields of the configuration.
+
+:class:`DataConfig` is the base of :class:`gluon_sentiment.training.TrainConfig`,
+so each data flag (``--vocab-size``, ``--protocol``, ...) is defined once,
+here, for ``train``, ``evaluate`` and the library functions of
+:mod:`gluon_sentiment.data.pipeline` alike. Field metadata carries the
+command-line help, the argument group and, where there are any, the choices.
+"""
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..errors import ConfigError
+from .formats import FORMATS
+from .vocab import TRUNCATE
+
+__all__ = ['option', 'PROTOCOLS', 'DataConfig', 'READ_FIELDS']
+
+#: values of ``--protocol``
+PROTOCOLS = ('tutorial', 'full')
+#: the fields that say how to read one dataset (shared by ``train`` and ``evaluate``)
+READ_FIELDS = ('format', 'labels', 'text_column', 'label_column')
+
+
+def option(default, help, group, **extra):  # pylint: disable=redefined-builtin
+    """A dataclass field carrying its command-line ``help``, ``group`` and ``choices``."""
+    return field(default=default, metadata={'help': help, 'group': group, **extra})
+
+
+@dataclass
+class DataConfig:
+    """Where the reviews come from, how they are split, tokenized and encoded."""
+    data: Optional[str] = option(None, 'IMDB-style folder (pos/, neg/, or PATH/train/...) or '
+                                       '.tar.gz; default: download aclImdb_v1.tar.gz into the '
+                                       'cache', 'data')
+    test_data: Optional[str] = option(None, 'separate labelled test set; then only validation '
+                                            'is split off --data', 'data')
+    format: Optional[str] = option(None, 'dataset format of --data and --test-data (default: '
+                                         'detected from the path)', 'data', choices=FORMATS)
+    labels: Optional[str] = option(None, "negative and positive class names or label values, "
+                                         "e.g. 'neg,pos' (default: neg/pos, negative/positive "
+                                         "or 0/1)", 'data')
+    text_column: str = option('text', 'CSV/TSV column or JSONL key of the text', 'data')
+    label_column: str = option('label', 'CSV/TSV column or JSONL key of the label', 'data')
+    max_examples: Optional[int] = option(None, 'train on a seeded, class-balanced subset of '
+                                               'this many reviews (before splitting)', 'data')
+    vocab_size: int = option(5000, 'number of most frequent training words kept', 'data')
+    seq_len: int = option(500, 'tokens per review after truncation and padding', 'data')
+    truncate: str = option('post', "which end of a longer review is cut: 'post' keeps the "
+                                   "first --seq-len tokens, 'pre' the last", 'data',
+                           choices=TRUNCATE)
+    test_size: float = option(0.3, 'fraction of --data held out for testing', 'data')
+    val_size: float = option(0.3, 'fraction of the rest held out for validation', 'data')
+    split_seed: int = option(42, 'random_state of the train/validation/test splits', 'data')
+    protocol: str = option('tutorial', "'tutorial': the tutorial's 0.3 test then 0.3 "
+                                       "validation splits; 'full': train on all of --data but a "
+                                       "stratified --full-val-size validation slice (test with "
+                                       "--test-data)", 'data', choices=PROTOCOLS)
+    full_val_size: float = option(0.05, "validation fraction of --protocol full", 'data')
+    cv: int = option(0, 'run stratified K-fold cross-validation with this many folds instead '
+                        'of one split (0: off)', 'data')
+
+    def validate(self) -> None:
+        """Reject data options no run can use, with a message naming the flag."""
+        for name in ('data', 'test_data'):
+            if getattr(self, name) == '':
+                raise ConfigError(f'--{name.replace("_", "-")} is empty; give a path or leave '
+                                  'it out')
+        for name in ('vocab_size', 'seq_len'):
+            if getattr(self, name) < 1:
+                raise ConfigError(f'--{name.replace("_", "-")} must be at least 1, '
+                                  f'got {getattr(self, name)}')
+        if self.max_examples is not None and self.max_examples < 3:
+            raise ConfigError(f'--max-examples must be at least 3, got {self.max_examples}')
+        if self.protocol not in PROTOCOLS:
+            raise ConfigError(f"--protocol must be 'tutorial' or 'full', got {self.protocol!r}")
+        if self.protocol == 'full' and self.cv:
+            raise ConfigError('--protocol full and --cv exclude each other: cross-validation '
+                              'makes its own splits')
+        for name in ('test_size', 'val_size', 'full_val_size'):
+            if not 0 < getattr(self, name) < 1:
+                raise ConfigError(f'--{name.replace("_", "-")} must be between 0 and 1, '
+                                  f'got {getattr(self, name)}')
+        if self.cv == 1 or self.cv < 0:
+            raise ConfigError(f'--cv must be 0 (off) or at least 2 folds, got {self.cv}')
+        if self.cv and self.test_data:
+            raise ConfigError('--cv and --test-data exclude each other: cross-validation tests '
+                              'on each fold of --data in turn')

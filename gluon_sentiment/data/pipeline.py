@@ -1,0 +1,132 @@
+"""From a data path to encoded splits: the one pipeline of training, cross-validation and recipes.
+
+::
+
+    data = prepare_data(DataConfig(data='aclImdb_train.tar.gz'))
+    X, y, lengths = data.splits['train']
+
+:func:`read_splits` reads (downloading IMDB when no path is given),
+subsamples and splits; :func:`encode_splits` counts the vocabulary on the
+training rows only and encodes every split in one
+:func:`~gluon_sentiment.data.corpus.encode_corpus` pass.
+"""
+import logging
+from dataclasses import dataclass
+from typing import Any, Dict, Optional, Sequence, Tuple
+
+import gluonnlp as nlp
+import numpy as np
+
+from .checks import check_corpus
+from .config import DataConfig
+from .corpus import encode_corpus
+from .download import download_imdb
+from .formats import load_dataset
+from .reader import Reviews
+from .split import balanced_subset, full_split_indices, split_indices
+
+__all__ = ['Dataset', 'read_data', 'read_splits', 'encode_splits', 'prepare_data']
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Dataset:
+    """Encoded splits and the vocabulary built on the training split.
+
+    ``splits`` maps ``'train'``, ``'val'`` and ``'test'`` to ``(X, y, lengths)``:
+    int32 token indices ``(n, seq_len)``, int64 labels ``(n,)`` and int32
+    valid lengths ``(n,)``.
+    """
+    vocab: nlp.Vocab
+    splits: Dict[str, Any]
+    source: str
+
+    def sizes(self) -> Dict[str, int]:
+        """Examples per split."""
+        return {name: len(split[1]) for name, split in self.splits.items()}
+
+
+def _read(path: str, config: DataConfig) -> Reviews:
+    reviews = load_dataset(path, config.format, config.labels, config.text_column,
+                           config.label_column)
+    log.info('read %d reviews (%d positive) from %s', len(reviews), int(reviews.labels.sum()), path)
+    return reviews
+
+
+def read_data(config: DataConfig, seed: int = 0) -> Tuple[str, Reviews]:
+    """Read ``config.data`` (downloading IMDB without it) and draw ``--max-examples`` of it.
+
+    Returns the data source (the path read) and its reviews; ``seed`` draws
+    the class-balanced subset.
+    """
+    source = config.data or download_imdb()
+    reviews = _read(source, config)
+    if config.max_examples:
+        reviews = reviews.subset(balanced_subset(reviews.labels, config.max_examples, seed))
+    return source, reviews
+
+
+def read_splits(config: DataConfig, seed: int = 0) -> Tuple[str, Reviews, Dict[str, np.ndarray],
+                                                              Optional[Reviews]]:
+    """Read and subsample the data (:func:`read_data`), then split it by ``config.protocol``.
+
+    Returns
+    -------
+    (str, Reviews, dict, Reviews or None)
+        The data source, its reviews, the index arrays of each split
+        (``'train'``, ``'val'`` and, without ``--test-data`` under the
+        tutorial protocol, ``'test'``), and the ``--test-data`` reviews.
+    """
+    source, reviews = read_data(config, seed)
+    test = _read(config.test_data, config) if config.test_data else None
+    if config.protocol == 'full':
+        index = full_split_indices(reviews.labels, config.full_val_size, config.split_seed)
+    else:
+        index = split_indices(len(reviews), None if test else config.test_size, config.val_size,
+                              config.split_seed)
+    return source, reviews, index, test
+
+
+def encode_splits(texts: Sequence[str], labels: np.ndarray, index: Dict[str, np.ndarray],
+                  config: DataConfig, source: str) -> Dataset:
+    """Tokenize and encode ``texts`` once, the vocabulary counted on ``index['train']`` only.
+
+    Parameters
+    ----------
+    texts, labels : sequence of str, numpy.ndarray
+        Every text and its label, in one order.
+    index : dict
+        Row indices of each split into ``texts``.
+    config : DataConfig
+        ``vocab_size``, ``seq_len`` and ``truncate`` are used.
+    source : str
+        The data path, for messages and the :class:`Dataset`.
+    """
+    vocab, X, lengths = encode_corpus(texts, index['train'], config.vocab_size, config.seq_len,
+                                      config.truncate)
+    splits = {name: (X[idx], labels[idx], lengths[idx]) for name, idx in index.items()}
+    return Dataset(vocab, splits, source)
+
+
+def prepare_data(config: DataConfig, seed: int = 0) -> Dataset:
+    """Read, subsample, split (:func:`read_splits`), then encode (:func:`encode_splits`).
+
+    The vocabulary is counted on the training split only; one
+    :func:`~gluon_sentiment.data.corpus.encode_corpus` call tokenizes and encodes every
+    split, ``--test-data`` included.
+    """
+    source, reviews, index, test = read_splits(config, seed)
+    texts, labels = list(reviews.texts), reviews.labels
+    own = list(index)  # the splits of --data, without --test-data
+    if test is not None:
+        n = len(reviews)
+        texts += list(test.texts)
+        labels = np.concatenate([labels, test.labels])
+        index = {**index, 'test': np.arange(n, n + len(test))}
+    data = encode_splits(texts, labels, index, config, source)
+    lengths = np.concatenate([data.splits[name][2] for name in own])
+    check_corpus(source, data.splits['train'][1], lengths, config.vocab_size,
+                 len(data.vocab.token_to_idx) - 2)  # less <unk> and <pad>
+    log.info('vocabulary: %d tokens; split sizes %s', len(data.vocab), data.sizes())
+    return data

@@ -1,0 +1,143 @@
+"""Bundle writing: a trained run as a self-contained folder that MXNet alone can load.
+
+::
+
+    from gluon_sentiment.deploy import export_bundle
+    manifest = export_bundle('runs/multikernel', 'bundles/multikernel', onnx=True)
+
+writes the files described in :mod:`gluon_sentiment.artifacts.bundle`
+(``python -m gluon_sentiment.export`` is the command line). The bundle is
+assembled in a temporary folder beside ``out`` and swapped in when complete.
+"""
+import logging
+import os
+from typing import Any, Dict, Union
+
+import gluonnlp as nlp
+import mxnet as mx
+import numpy as np
+from mxnet import autograd
+
+from .._version import __version__
+from ..artifacts import bundle, rundir
+from ..artifacts.store import (BEST_PARAMS, BUNDLE_FORMAT, CONFIG, INPUT_NAME, MANIFEST, ONNX,
+                               PARAMS, SYMBOL, VOCAB, atomic_folder, write_json)
+from ..data.vocab import PAD, UNK
+from ..errors import ExportError, RunDirError
+from ..inference.classifier import LABELS, SentimentClassifier
+from ..inference.loading import load_model
+from .onnx import export_onnx, probe_inputs
+
+__all__ = ['TOKENIZER', 'export_bundle']
+
+log = logging.getLogger(__name__)
+
+TOKENIZER = ("Kim (2014) clean_str rules (gluon_sentiment.data.text.tokenize): '<br />' tags -> "
+             "space; every character outside [A-Za-z0-9(),!?'`] -> space; split off 's 've n't "
+             "'re 'd 'll; spaces around , ! and around ( ) ? which become the tokens \\( \\) \\?; "
+             "lower-case; split on whitespace")
+
+
+def _manifest(clf: SentimentClassifier, net_prefix: str, source: str) -> Dict[str, Any]:
+    margin = getattr(clf.net, 'length_margin', None)
+    variable = isinstance(margin, int)
+    return {
+        'format': BUNDLE_FORMAT,
+        'model': clf.name,
+        'class': type(clf.net).__name__,
+        'source': os.path.abspath(source),
+        'param_prefix': net_prefix,
+        'versions': {'gluon_sentiment': __version__, 'mxnet': mx.__version__,
+                     'gluonnlp': nlp.__version__, 'numpy': np.__version__},
+        'files': {'symbol': SYMBOL, 'params': PARAMS, 'vocab': VOCAB,
+                  'config': CONFIG},
+        'input': {
+            'name': INPUT_NAME,
+            'dtype': 'float32 (integer token ids)',
+            'shape': ['batch', 'length' if variable else clf.seq_len],
+            'seq_len': clf.seq_len,
+            'variable_length': variable,
+            'min_length': margin if variable else clf.seq_len,
+            'length_margin': margin if variable else None,
+            'pad_id': clf.vocab.token_to_idx[PAD],
+            'unk_id': clf.vocab.token_to_idx[UNK],
+            'vocab_size': len(clf.vocab),
+            'tokenizer': TOKENIZER,
+            'truncate': clf.truncate,
+            'padding': ('cut to the first (truncate=post) or last (pre) seq_len tokens, pad at '
+                        'the end with pad_id' + (
+                            '; any length >= min_length works, and padding past the longest '
+                            'text + length_margin does not change the output' if variable
+                            else f' to exactly {clf.seq_len}')),
+        },
+        'output': {'shape': ['batch', len(LABELS)], 'meaning': 'logits (unnormalized scores)',
+                   'labels': list(LABELS), 'probabilities': 'softmax over axis 1'},
+    }
+
+
+def export_bundle(model: Union[str, SentimentClassifier], out: str, onnx: bool = False,
+                  params: str = BEST_PARAMS, overwrite: bool = False) -> Dict[str, Any]:
+    """Write a self-contained bundle of a trained run to ``out``.
+
+    Parameters
+    ----------
+    model : str
+        A run directory (or another bundle).
+    out : str
+        Bundle folder. The bundle is written in a temporary folder beside it
+        and renamed into place when complete; an older bundle there is
+        replaced.
+    onnx : bool, default False
+        Also write ``model.onnx`` (needs the ``onnx`` extra).
+    params : str, default 'best.params'
+        Parameter file of the run to export.
+    overwrite : bool, default False
+        Replace a folder that holds other files.
+
+    Returns
+    -------
+    dict
+        The manifest written as ``manifest.json``.
+
+    Raises
+    ------
+    RunDirError
+        If ``model`` is not a run or ``out`` cannot be used.
+    ExportError
+        If ONNX export fails or disagrees with MXNet.
+    """
+    clf = load_model(model, params=params)
+    if isinstance(clf.net, mx.gluon.SymbolBlock):
+        raise ExportError(f'{model}: its model is not registered here; export from the '
+                          'training run, in the process that registers the model')
+    _check_out(out, overwrite)
+    with atomic_folder(out) as stage:
+        manifest = _write_bundle(clf, model, stage, onnx)
+    log.info('exported %s to %s (%.2f MB)', model, out, manifest['size_bytes'] / 1e6)
+    return manifest
+
+
+def _write_bundle(clf: SentimentClassifier, model: str, out: str, onnx: bool) -> Dict[str, Any]:
+    net = clf.net
+    with autograd.predict_mode():
+        net(mx.nd.array(probe_inputs(clf, False)[0])).wait_to_read()  # export needs a graph
+    prefix = os.path.join(out, 'model')
+    net.export(prefix, epoch=0)  # model-symbol.json, model-0000.params
+    rundir.save_vocab(os.path.join(out, VOCAB), clf.vocab)
+    write_json(os.path.join(out, CONFIG), rundir.read_config(model))
+    manifest = _manifest(clf, net.prefix, model)
+    if onnx:
+        manifest['onnx'] = export_onnx(clf, os.path.join(out, ONNX))
+        manifest['files']['onnx'] = ONNX
+    manifest['size_bytes'] = sum(os.path.getsize(os.path.join(out, f))
+                                 for f in manifest['files'].values())
+    write_json(os.path.join(out, MANIFEST), manifest)
+    return manifest
+
+
+def _check_out(out: str, overwrite: bool) -> None:
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise RunDirError(f'--out {out}: exists and is not a folder')
+    if os.path.isdir(out) and os.listdir(out) and not bundle.is_bundle(out) and not overwrite:
+        raise RunDirError(f'--out {out}: holds files that are not a bundle; choose an empty '
+                          'or new folder, or pass --overwrite')

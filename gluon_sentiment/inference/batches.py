@@ -1,0 +1,71 @@
+"""Forward passes of a network over batches of encoded texts, in prediction mode.
+
+Shared by the classifiers (:mod:`.classifier`) and the trainer's
+evaluation (:mod:`gluon_sentiment.training.engine`): batches are sorted by
+length when the network accepts variable lengths, cut to their longest
+text plus the network's margin, and split over a list of contexts.
+"""
+from typing import List, Optional
+
+import mxnet as mx
+import numpy as np
+from mxnet import autograd, gluon
+
+__all__ = ['batch_width', 'sequential_batches', 'split_to_contexts', 'predict_logits', 'softmax']
+
+
+def batch_width(lengths: Optional[np.ndarray], full: int, margin: int) -> int:
+    """Columns a batch needs: its longest example plus ``margin``, at most ``full``.
+
+    ``lengths`` None means fixed-length inputs (``full``). For
+    max-over-time convolutions with ``margin`` = the widest kernel, cutting
+    the padding this way leaves every output unchanged: each example keeps
+    all its windows and at least one all-padding window.
+    """
+    if lengths is None or len(lengths) == 0:
+        return full
+    return int(min(full, int(lengths.max()) + margin))
+
+
+def sequential_batches(num_examples: int, batch_size: int,
+                       lengths: Optional[np.ndarray] = None) -> List[np.ndarray]:
+    """Unshuffled batches for evaluation; sorted by length when ``lengths`` is given."""
+    order = np.arange(num_examples) if lengths is None else np.argsort(lengths, kind='stable')
+    return [order[i:i + batch_size] for i in range(0, num_examples, batch_size)]
+
+
+def split_to_contexts(array: np.ndarray, ctx: List[mx.Context]) -> List[mx.nd.NDArray]:
+    """``array`` as float32 NDArrays, split along the batch axis over ``ctx``."""
+    ctx = ctx[:len(array)]  # a last batch smaller than the number of devices
+    return gluon.utils.split_and_load(mx.nd.array(array, dtype='float32'), ctx,
+                                      even_split=False)
+
+
+def predict_logits(net: gluon.Block, X: np.ndarray, ctx: List[mx.Context],
+                   batch_size: int = 256, lengths: Optional[np.ndarray] = None,
+                   margin: int = 0) -> np.ndarray:
+    """Scores ``(n, num_classes)`` of ``net`` on ``X``, in prediction mode (no dropout).
+
+    With ``lengths``, examples are batched by length and each batch is cut
+    to :func:`batch_width` columns; the scores come back in input order.
+    """
+    outputs, order = [], []
+    with autograd.predict_mode():
+        for idx in sequential_batches(len(X), batch_size, lengths):
+            width = batch_width(None if lengths is None else lengths[idx], X.shape[1], margin)
+            outputs.extend(net(x).asnumpy() for x in split_to_contexts(X[idx, :width], ctx))
+            order.append(idx)
+    if not outputs:
+        return np.zeros((0, 2), dtype=np.float32)
+    logits = np.empty((len(X),) + outputs[0].shape[1:], dtype=outputs[0].dtype)
+    logits[np.concatenate(order)] = np.concatenate(outputs)
+    return logits
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of a numpy array, computed stably."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+

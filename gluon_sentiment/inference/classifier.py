@@ -1,0 +1,92 @@
+"""The classifier: a trained network with the vocabulary and input length it was trained with.
+
+::
+
+    clf = gluon_sentiment.load_model('runs/multikernel')
+    clf.predict_proba(['the movie was awesome. Loved it'])   # [[P(neg), P(pos)]]
+    clf.predict(['dull and far too long'])                     # [0]
+"""
+from typing import Iterable, List, Optional, Sequence, Union
+
+import gluonnlp as nlp
+import mxnet as mx
+import numpy as np
+from mxnet import gluon
+
+from ..data.text import tokenize
+from ..data.vocab import encode_batch
+from .batches import predict_logits, softmax
+
+__all__ = ['SentimentClassifier', 'LABELS']
+
+#: label index -> name
+LABELS = ('negative', 'positive')
+
+
+class SentimentClassifier:
+    """A trained network with the vocabulary and input length it was trained with.
+
+    Parameters
+    ----------
+    net : mxnet.gluon.Block
+        Initialized network mapping ``(batch, seq_len)`` indices to 2 scores.
+    vocab : gluonnlp.Vocab
+        The training vocabulary.
+    seq_len : int
+        Tokens per text after truncation and padding.
+    ctx : mxnet.Context or list of Context, optional
+        Where ``net`` lives (default CPU).
+    batch_size : int, default 256
+        Texts per forward pass.
+    truncate : {'post', 'pre'}, default 'post'
+        Which end of a longer text is cut, as in training.
+    name : str, optional
+        Registry name of the model (``'multikernel'``), for reports.
+    """
+
+    def __init__(self, net: gluon.Block, vocab: nlp.Vocab, seq_len: int,
+                 ctx: Union[mx.Context, Sequence[mx.Context], None] = None, batch_size: int = 256,
+                 truncate: str = 'post', name: Optional[str] = None):
+        self.net = net
+        self.name = name
+        self.truncate = truncate
+        self.vocab = vocab
+        self.seq_len = seq_len
+        if ctx is None:
+            ctx = [mx.cpu()]
+        self.ctx = list(ctx) if isinstance(ctx, (list, tuple)) else [ctx]
+        self.batch_size = batch_size
+
+    def encode(self, texts: Iterable[str]) -> np.ndarray:
+        """Token indices ``(n, seq_len)`` for raw texts."""
+        return self._encode(texts)[0]
+
+    def _encode(self, texts):
+        return encode_batch((tokenize(text) for text in _as_list(texts)), self.vocab,
+                            self.seq_len, self.truncate)
+
+    def predict_proba(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
+        """Class probabilities ``(n, 2)``: ``[P(negative), P(positive)]`` per text.
+
+        A text with no known word (or no word at all) still gets a valid
+        prediction: its tokens map to ``<unk>`` and ``<pad>``.
+        """
+        X, lengths = self._encode(texts)
+        margin = getattr(self.net, 'length_margin', None)
+        logits = predict_logits(self.net, X, self.ctx, self.batch_size,
+                                None if margin is None else lengths, margin or 0)
+        return softmax(logits.astype(np.float64))
+
+    def predict(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
+        """Labels ``(n,)``: 1 positive, 0 negative."""
+        return self.predict_proba(texts).argmax(axis=1)
+
+
+def _as_list(texts: Union[str, Iterable[str]]) -> List[str]:
+    if isinstance(texts, str):
+        return [texts]
+    texts = list(texts)
+    for text in texts:
+        if not isinstance(text, str):
+            raise TypeError(f'expected texts as str, got {type(text).__name__}')
+    return texts

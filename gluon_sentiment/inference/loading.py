@@ -1,0 +1,100 @@
+"""Load any trained artifact as a classifier: a run directory, a bundle or an ensemble.
+
+::
+
+    clf = load_model('runs/multikernel')     # a SentimentClassifier
+    ens = load_model('runs/best')            # an EnsembleClassifier, same interface
+"""
+import os
+from typing import Optional, Union
+
+import mxnet as mx
+
+from ..artifacts import bundle, rundir
+from ..artifacts.store import BEST_PARAMS, CONFIG, ENSEMBLE, ENSEMBLE_FORMAT, VOCAB, read_json
+from ..errors import RunDirError
+from ..model import get_model, list_models
+from .classifier import SentimentClassifier
+from .ensemble import EnsembleClassifier, is_ensemble
+
+__all__ = ['load_model', 'load_ensemble']
+
+
+def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_PARAMS,
+               hybridize: bool = True,
+               symbolic: bool = False) -> Union[SentimentClassifier, EnsembleClassifier]:
+    """Load the classifier of a training run, of an exported bundle or of an ensemble.
+
+    An ensemble folder (``python -m gluon_sentiment.ensemble``) gives an
+    :class:`~gluon_sentiment.inference.EnsembleClassifier`, which predicts
+    like a single classifier.
+
+    Parameters
+    ----------
+    path : str
+        A run directory (the ``--output-dir`` of ``gluon_sentiment.train``),
+        a bundle (the ``--out`` of ``gluon_sentiment.export``) or an
+        ensemble (the ``--out`` of ``gluon_sentiment.ensemble``).
+    ctx : Context, optional
+        Device to load onto (default CPU).
+    params : str, default 'best.params'
+        Parameter file inside a run, e.g. ``epoch-0002.params`` (not used
+        for a bundle, which holds one set).
+    hybridize : bool, default True
+        Hybridize the network.
+    symbolic : bool, default False
+        For a bundle: run its exported graph as a ``SymbolBlock`` instead of
+        rebuilding the registered Gluon model (explanations need the Gluon
+        model). A bundle whose model is not registered here always loads
+        as a ``SymbolBlock``.
+
+    Raises
+    ------
+    RunDirError
+        If ``path`` is not a complete run or bundle.
+    """
+    if is_ensemble(path):
+        return load_ensemble(path, ctx)
+    config = rundir.read_config(path)  # a bundle keeps its run's config.json
+    vocab = rundir.load_vocab(os.path.join(path, VOCAB))
+    kwargs = dict(config['model_kwargs'])
+    if kwargs.get('vocab_size') != len(vocab):
+        raise RunDirError(f'{path}: config says vocab_size {kwargs.get("vocab_size")} but '
+                          f'{VOCAB} holds {len(vocab)} tokens')
+    ctx = ctx or mx.cpu()
+    if bundle.is_bundle(path):
+        if symbolic or config['model'] not in list_models():
+            net = bundle.load_symbol_block(path, ctx)
+        else:
+            net = get_model(config['model'], **kwargs)
+            bundle.load_params_into(net, path, ctx)
+    else:
+        net = get_model(config['model'], **kwargs)
+        params_path = os.path.join(path, params)
+        if not os.path.isfile(params_path):
+            raise RunDirError(f'{params_path}: missing; the run has not finished an epoch')
+        try:
+            net.load_parameters(params_path, ctx=ctx)
+        except (mx.MXNetError, AssertionError, ValueError) as err:
+            raise RunDirError(f'{params_path}: does not fit the model in {CONFIG} '
+                              f'({str(err).splitlines()[0]})') from None
+    if hybridize:
+        net.hybridize(static_alloc=True)
+    return SentimentClassifier(net, vocab, config['seq_len'], ctx,
+                               truncate=config.get('truncate', 'post'), name=config['model'])
+
+
+def load_ensemble(path: str, ctx=None) -> EnsembleClassifier:
+    """Load the ensemble folder ``path`` (as :func:`gluon_sentiment.load_model` does).
+
+    Raises
+    ------
+    RunDirError
+        If ``ensemble.json`` is damaged, of another format, or a member is missing.
+    """
+    spec = read_json(os.path.join(path, ENSEMBLE))
+    if not isinstance(spec, dict) or spec.get('ensemble_format') != ENSEMBLE_FORMAT:
+        raise RunDirError(f'{os.path.join(path, ENSEMBLE)}: not a {ENSEMBLE_FORMAT} ensemble; '
+                          'recreate it with python -m gluon_sentiment.ensemble')
+    members = [load_model(os.path.join(path, member), ctx=ctx) for member in spec['members']]
+    return EnsembleClassifier(members, spec.get('weights'))

