@@ -28,7 +28,7 @@ from mxnet import gluon  # noqa: E402
 from gluon_sentiment.training.config import TrainConfig  # noqa: E402
 from gluon_sentiment.inference.batches import predict_logits  # noqa: E402
 from gluon_sentiment.training.engine import train_epoch  # noqa: E402
-from gluon_sentiment.training.fit import build_net, make_trainer  # noqa: E402
+from gluon_sentiment.training.build import build_net, make_trainer  # noqa: E402
 
 ROWS = 5002
 

@@ -58,7 +58,7 @@ from gluon_sentiment.data.corpus import encode_corpus  # noqa: E402
 from gluon_sentiment.data.text import clean_str_reference  # noqa: E402
 from gluon_sentiment.inference.batches import predict_logits  # noqa: E402
 from gluon_sentiment.training.engine import train_epoch  # noqa: E402
-from gluon_sentiment.training.fit import build_net, make_trainer  # noqa: E402
+from gluon_sentiment.training.build import build_net, make_trainer  # noqa: E402
 
 DEFAULT_DATA = os.path.join(REPO, '..', 'shared', 'data', 'aclImdb_train.tar.gz')
 VOCAB_SIZE = 5000

@@ -108,7 +108,7 @@ def test_embed_dropout_flag_reaches_the_model_and_the_run(review_folder, tmp_pat
 
 
 def test_embed_init_sets_only_the_embedding_initializer():
-    from gluon_sentiment.training.fit import build_net
+    from gluon_sentiment.training.build import build_net
     ctx = [mx.cpu()]
     default = build_net(TrainConfig(model='dense', seq_len=20, hybridize=False), 300, ctx)
     small = build_net(TrainConfig(model='dense', seq_len=20, hybridize=False, embed_init=0.01),

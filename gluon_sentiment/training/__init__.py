@@ -5,7 +5,8 @@
 from .config import KVSTORES, LR_SCHEDULES, TrainConfig
 from .crossval import CV_SUMMARY, run_cross_validation
 from .engine import epoch_batches, evaluate, make_contexts, train_epoch
-from .fit import build_net, load_pretrained, make_trainer, resume_training, run_training
+from .build import build_net, load_pretrained, make_trainer
+from .fit import resume_training, run_training
 from .launcher import launch
 from .recipes import BEST_MEMBERS, member_configs, train_best
 
