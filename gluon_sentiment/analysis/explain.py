@@ -14,7 +14,9 @@ n-grams plus the bias difference add up to the margin.
 For the other networks (or any :class:`~gluon_sentiment.model.SentimentNet`
 with another encoder) each word gets a gradient × input attribution: the
 gradient of the margin with respect to the word's embedding, dotted with the
-embedding.
+embedding. It reads only the model contract: :meth:`SentimentNet.embed
+<gluon_sentiment.model.SentimentNet.embed>` gives the word vectors and
+:meth:`~gluon_sentiment.model.SentimentNet.classify` the scores from them.
 
 ::
 
@@ -30,6 +32,7 @@ from mxnet import autograd
 from ..data.text import tokenize
 from ..errors import ConfigError
 from ..inference.classifier import SentimentClassifier
+from ..model.base import SentimentNet
 from ..model.encoders import MultiKernelConvEncoder
 
 __all__ = ['explain', 'explain_max_pool', 'explain_gradient_input']
@@ -67,7 +70,7 @@ def explain(clf: SentimentClassifier, texts: Union[str, Sequence[str]],
     """
     texts = [texts] if isinstance(texts, str) else list(texts)
     net = clf.net
-    if not all(hasattr(net, name) for name in ('embedding', 'features', 'output')):
+    if not isinstance(net, SentimentNet):
         raise ConfigError(f'explanations need the Gluon model, not {type(net).__name__}; load '
                           'the run or bundle without symbolic=True')
     if isinstance(net.features, MultiKernelConvEncoder):
@@ -81,7 +84,7 @@ def _model_tokens(clf: SentimentClassifier, text: str):
     X, lengths = clf._encode([text])  # pylint: disable=protected-access
     n = int(lengths[0])
     kept = tokens[:n] if clf.truncate == 'post' else tokens[len(tokens) - n:]
-    margin = getattr(clf.net, 'length_margin', None)
+    margin = clf.length_margin
     width = X.shape[1] if margin is None else min(X.shape[1], n + margin)
     return kept, mx.nd.array(X[:, :width], ctx=clf.ctx[0], dtype='float32')
 
@@ -92,8 +95,8 @@ def _top(scores: Dict[tuple, float], tokens: List[str], top_k: int) -> List[Dict
              'score': float(score)} for (start, width), score in ranked]
 
 
-def _head(net):
-    dense = net.output[len(net.output) - 1]  # dropout before it is off at inference
+def _head(net: SentimentNet):
+    dense = net.output_layer  # dropout before it is off at inference
     weight = dense.weight.data().asnumpy()
     bias = dense.bias.data().asnumpy()
     return weight[1] - weight[0], float(bias[1] - bias[0])
@@ -112,15 +115,19 @@ def explain_max_pool(clf: SentimentClassifier, text: str, top_k: int = 5) -> Dic
     tokens, x = _model_tokens(clf, text)
     w_diff, b_diff = _head(net)
     with autograd.predict_mode():
-        embedded = net.embedding(x).transpose((0, 2, 1))  # NTC -> NCT
+        embedded = net.embedding(x)
+        if net.embedding_static is not None:  # Kim's static channel: the filters read both
+            embedded = mx.nd.concat(embedded, net.embedding_static(x), dim=2)
+        embedded = embedded.transpose((0, 2, 1))  # NTC -> NCT
         features = net.features
         pooled, chosen, widths = [], [], []
-        for branch in features.branches._children.values():  # pylint: disable=protected-access
-            conv = branch[0](embedded)[0].asnumpy()  # (filters, positions)
+        for conv_block in features.convolutions:
+            conv = conv_block(embedded)[0].asnumpy()  # (filters, positions)
             chosen.append(conv.argmax(axis=1))
             pooled.append(conv.max(axis=1))
-            widths.append(np.full(conv.shape[0], branch[0].weight.shape[2]))
-        activated = features.activation(mx.nd.array(np.concatenate(pooled))).asnumpy()
+            widths.append(np.full(conv.shape[0], conv_block.weight.shape[2]))
+        activated = mx.nd.Activation(mx.nd.array(np.concatenate(pooled)),
+                                     act_type=features.activation_name).asnumpy()
     contribution = w_diff * activated
     scores: Dict[tuple, float] = {}
     rest = b_diff  # the output bias and windows of padding only: no word of the text
@@ -142,10 +149,11 @@ def explain_gradient_input(clf: SentimentClassifier, text: str, top_k: int = 5) 
     """
     net = clf.net
     tokens, x = _model_tokens(clf, text)
-    embedded = net.embedding(x)
+    with autograd.predict_mode():
+        embedded = net.embed(x)
     embedded.attach_grad()
     with autograd.record(train_mode=False):
-        logits = net.output(net.features(embedded))
+        logits = net.classify(mx.nd, embedded, x)
         margin = logits[:, 1] - logits[:, 0]
     margin.backward()
     attribution = (embedded.grad * embedded).sum(axis=2)[0].asnumpy()

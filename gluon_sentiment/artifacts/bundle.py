@@ -26,7 +26,8 @@ from mxnet import gluon
 from ..errors import RunDirError
 from .store import BUNDLE_FORMAT, CONFIG, INPUT_NAME, MANIFEST, PARAMS, SYMBOL, VOCAB, read_json
 
-__all__ = ['is_bundle', 'read_manifest', 'load_symbol_block', 'load_params_into']
+__all__ = ['is_bundle', 'read_manifest', 'load_symbol_block', 'length_margin',
+           'load_params_into']
 
 
 def is_bundle(path: str) -> bool:
@@ -57,11 +58,11 @@ def read_manifest(path: str) -> Dict[str, Any]:
 def load_symbol_block(path: str, ctx: Optional[mx.Context] = None) -> gluon.SymbolBlock:
     """The bundle's graph as a :class:`mxnet.gluon.SymbolBlock`, without the model classes.
 
-    The block gets a ``length_margin`` attribute from the manifest, so a
-    :class:`~gluon_sentiment.inference.SentimentClassifier` can cut padding
-    as it does for the Gluon model.
+    The block knows nothing of the input contract; the manifest's
+    ``input.length_margin`` (:func:`length_margin`) goes to the
+    :class:`~gluon_sentiment.inference.SentimentClassifier` that holds it.
     """
-    manifest = read_manifest(path)
+    read_manifest(path)
     ctx = ctx or mx.cpu()
     try:
         with warnings.catch_warnings():
@@ -70,8 +71,12 @@ def load_symbol_block(path: str, ctx: Optional[mx.Context] = None) -> gluon.Symb
                                               os.path.join(path, PARAMS), ctx=ctx)
     except (mx.MXNetError, AssertionError, ValueError) as err:
         raise RunDirError(f'{path}: cannot load the graph ({str(err).splitlines()[0]})') from None
-    block.length_margin = manifest['input'].get('length_margin')
     return block
+
+
+def length_margin(path: str) -> Optional[int]:
+    """The bundle's ``input.length_margin``: ``None`` for fixed-length inputs."""
+    return read_manifest(path)['input'].get('length_margin')
 
 
 def load_params_into(net: gluon.HybridBlock, path: str, ctx: Optional[mx.Context] = None) -> None:

@@ -39,8 +39,8 @@ TOKENIZER = ("Kim (2014) clean_str rules (gluon_sentiment.data.text.tokenize): '
 
 
 def _manifest(clf: SentimentClassifier, net_prefix: str, source: str) -> Dict[str, Any]:
-    margin = getattr(clf.net, 'length_margin', None)
-    variable = isinstance(margin, int)
+    margin = clf.length_margin
+    variable = margin is not None
     return {
         'format': BUNDLE_FORMAT,
         'model': clf.name,

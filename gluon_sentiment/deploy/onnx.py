@@ -38,7 +38,7 @@ def probe_inputs(clf: SentimentClassifier, variable: bool) -> List[np.ndarray]:
     """Random token ids of ``clf``'s input length (and a short length if ``variable``)."""
     rng = np.random.RandomState(0)
     vocab_size = len(clf.vocab)
-    lengths = [clf.seq_len] + ([max(clf.net.length_margin + 2, 12)] if variable else [])
+    lengths = [clf.seq_len] + ([max(clf.length_margin + 2, 12)] if variable else [])
     return [rng.randint(0, vocab_size, (3, length)).astype(np.float32) for length in lengths]
 
 
@@ -67,7 +67,7 @@ def export_onnx(clf: SentimentClassifier, path: str) -> Dict[str, Any]:
         If the network cannot be exported or the exported model disagrees.
     """
     import onnx  # pylint: disable=import-outside-toplevel
-    variable = isinstance(getattr(clf.net, 'length_margin', None), int)
+    variable = clf.length_margin is not None
     twin = onnx_equivalent(clf.net)
     twin.hybridize()
     probes = probe_inputs(clf, variable)

@@ -18,6 +18,7 @@ import numpy as np
 from mxnet import gluon
 
 from ..errors import ConfigError
+from ..model.base import SentimentNet
 
 __all__ = ['OOV_POLICIES', 'EmbeddingMatrix', 'embedding_matrix', 'rescale_matrix',
            'set_embedding_weights', 'attach_pretrained']
@@ -177,24 +178,28 @@ def set_embedding_weights(net: gluon.Block, matrix: np.ndarray, freeze: bool = F
     freeze : bool, default False
         Set ``grad_req='null'`` on the embedding (static vectors).
     embedding : mxnet.gluon.Block, optional
-        The embedding block to fill (default ``net.embedding``). A net with
-        an ``embedding_static`` child (the static channel of
-        :class:`~gluon_sentiment.model.MultiKernelConvNet`) gets the vectors
-        there too, and that channel is always frozen.
+        The embedding block to fill; required unless ``net`` is a
+        :class:`~gluon_sentiment.model.SentimentNet`, whose declared
+        ``embedding`` is the default. A ``SentimentNet`` with a static
+        channel (``embedding_static`` not ``None``, as
+        :class:`~gluon_sentiment.model.MultiKernelConvNet` with
+        ``multichannel``) gets the vectors there too, and that channel is
+        always frozen.
 
     Raises
     ------
     ConfigError
         If the network is not initialized or its embedding has another shape.
     """
-    main = embedding if embedding is not None else getattr(net, 'embedding', None)
-    if main is None:
-        raise ConfigError(f'{type(net).__name__} has no `embedding` child; pass the embedding '
-                          'block as embedding=')
-    targets = [(main, 'embedding', freeze)]
-    static = getattr(net, 'embedding_static', None)
-    if static is not None and embedding is None:
-        targets.append((static, 'embedding_static', True))
+    if embedding is not None:
+        targets = [(embedding, 'embedding', freeze)]
+    elif isinstance(net, SentimentNet):
+        targets = [(net.embedding, 'embedding', freeze)]
+        if net.embedding_static is not None:
+            targets.append((net.embedding_static, 'embedding_static', True))
+    else:
+        raise ConfigError(f'{type(net).__name__} is not a SentimentNet: no `embedding` child '
+                          'is declared; pass the embedding block as embedding=')
     for block, name, frozen in targets:
         weight = _weight(block, f'{type(net).__name__}.{name}')
         if weight.shape != matrix.shape:
@@ -223,8 +228,8 @@ def attach_pretrained(net: gluon.Block, token_embedding: nlp.embedding.TokenEmbe
     Parameters
     ----------
     net : mxnet.gluon.Block
-        An initialized network with an ``embedding`` child (or pass
-        ``embedding``), indexed by ``vocab``.
+        An initialized :class:`~gluon_sentiment.model.SentimentNet` (or any
+        network, passing ``embedding``), indexed by ``vocab``.
     token_embedding : gluonnlp.embedding.TokenEmbedding
         The vectors, e.g. from :func:`load_token_embedding`.
     vocab : gluonnlp.Vocab

@@ -15,6 +15,7 @@ from mxnet import gluon
 
 from ..data.text import tokenize
 from ..data.vocab import encode_batch
+from ..model.base import SentimentNet
 from .batches import predict_logits, softmax
 
 __all__ = ['SentimentClassifier', 'LABELS']
@@ -42,12 +43,24 @@ class SentimentClassifier:
         Which end of a longer text is cut, as in training.
     name : str, optional
         Registry name of the model (``'multikernel'``), for reports.
+    length_margin : int, optional
+        For a network that is not a :class:`~gluon_sentiment.model.SentimentNet`
+        (the ``SymbolBlock`` of a bundle): its margin, from the manifest.
+        A ``SentimentNet`` declares its own, which wins.
+
+    Attributes
+    ----------
+    length_margin : int or None
+        ``None``: texts go to ``net`` at exactly ``seq_len`` tokens. An int
+        ``m``: each batch is cut to its longest text plus ``m`` columns.
     """
 
     def __init__(self, net: gluon.Block, vocab: nlp.Vocab, seq_len: int,
                  ctx: Union[mx.Context, Sequence[mx.Context], None] = None, batch_size: int = 256,
-                 truncate: str = 'post', name: Optional[str] = None):
+                 truncate: str = 'post', name: Optional[str] = None,
+                 length_margin: Optional[int] = None):
         self.net = net
+        self.length_margin = net.length_margin if isinstance(net, SentimentNet) else length_margin
         self.name = name
         self.truncate = truncate
         self.vocab = vocab
@@ -72,7 +85,7 @@ class SentimentClassifier:
         prediction: its tokens map to ``<unk>`` and ``<pad>``.
         """
         X, lengths = self._encode(texts)
-        margin = getattr(self.net, 'length_margin', None)
+        margin = self.length_margin
         logits = predict_logits(self.net, X, self.ctx, self.batch_size,
                                 None if margin is None else lengths, margin or 0)
         return softmax(logits.astype(np.float64))

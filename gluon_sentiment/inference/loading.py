@@ -62,9 +62,11 @@ def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_P
         raise RunDirError(f'{path}: config says vocab_size {kwargs.get("vocab_size")} but '
                           f'{VOCAB} holds {len(vocab)} tokens')
     ctx = ctx or mx.cpu()
+    margin = None  # a SentimentNet declares its own
     if bundle.is_bundle(path):
         if symbolic or config['model'] not in list_models():
             net = bundle.load_symbol_block(path, ctx)
+            margin = bundle.length_margin(path)
         else:
             net = get_model(config['model'], **kwargs)
             bundle.load_params_into(net, path, ctx)
@@ -81,7 +83,8 @@ def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_P
     if hybridize:
         net.hybridize(static_alloc=True)
     return SentimentClassifier(net, vocab, config['seq_len'], ctx,
-                               truncate=config.get('truncate', 'post'), name=config['model'])
+                               truncate=config.get('truncate', 'post'), name=config['model'],
+                               length_margin=margin)
 
 
 def load_ensemble(path: str, ctx=None) -> EnsembleClassifier:

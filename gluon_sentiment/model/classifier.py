@@ -1,12 +1,15 @@
 """Sentiment classifiers: embedding, then an encoder (``features``), then a head (``output``).
 
-All three networks share :class:`SentimentNet`, which owns the embedding and
-the head; they differ only in the encoder. To try another encoder, subclass
-one of them and replace ``features`` inside ``name_scope()``, or subclass
-:class:`SentimentNet` directly::
+All three networks share :class:`~gluon_sentiment.model.base.SentimentNet`,
+which owns the embedding and the head and states the model contract; they
+differ only in the encoder. To try another encoder, subclass
+:class:`SentimentNet`, declare what the model offers and register it::
 
-    class MyNet(SentimentNet):
-        def __init__(self, vocab_size, embed_size=50, **kwargs):
+    @register_model('mean')
+    class MeanNet(SentimentNet):
+        length_margin = None          # fixed length: the constructor takes seq_len
+
+        def __init__(self, vocab_size, seq_len=500, embed_size=50, **kwargs):
             super().__init__(vocab_size, embed_size, **kwargs)
             with self.name_scope():
                 self.features = MyEncoder()
@@ -14,89 +17,16 @@ one of them and replace ``features`` inside ``name_scope()``, or subclass
 Inputs are batch-major token indices ``(batch, seq_len)``; outputs are
 unnormalized scores ``(batch, num_classes)``, class 1 being positive.
 """
-from mxnet.gluon import HybridBlock, nn
+from mxnet.gluon import nn
 
+from .base import SentimentNet
 from .encoders import ConvEncoder, FlattenDenseEncoder, MultiKernelConvEncoder
+from .registry import register_model
 
-__all__ = ['SentimentNet', 'DenseNet', 'ConvNet', 'MultiKernelConvNet']
-
-
-class SentimentNet(HybridBlock):
-    """Embedding -> ``features`` -> ``output``, the common frame of every classifier.
-
-    Subclasses set ``self.features``, a block mapping
-    ``(batch, seq_len, embed_size)`` to ``(batch, dim)``.
-
-    Parameters
-    ----------
-    vocab_size : int
-        Rows of the embedding, including ``<unk>`` and ``<pad>``.
-    embed_size : int, default 50
-        Width of the embedding.
-    num_classes : int, default 2
-        Output classes.
-    dropout : float, default 0.0
-        Dropout before the output layer.
-    embed_dropout : float, default 0.0
-        Dropout on the embedded tokens, before the encoder (training only).
-
-    Attributes
-    ----------
-    embedding : mxnet.gluon.nn.Embedding
-        Word vectors, ``(vocab_size, embed_size)``.
-    embed_dropout : mxnet.gluon.nn.Dropout or None
-        Dropout applied by :meth:`embed`; ``None`` when ``embed_dropout`` is 0.
-    features : mxnet.gluon.HybridBlock
-        The encoder.
-    output : mxnet.gluon.nn.HybridSequential
-        Dropout (if any) and a dense layer to ``num_classes`` scores.
-    length_margin : int or None
-        ``None`` if the network needs inputs of exactly the ``seq_len`` it
-        was built for. An int ``m`` if inputs may be cut to their longest
-        example plus ``m`` padding positions without changing any output;
-        the engine then batches by length and cuts the padding.
-    """
-
-    length_margin = None
-
-    def __init__(self, vocab_size: int, embed_size: int = 50, num_classes: int = 2,
-                 dropout: float = 0.0, embed_dropout: float = 0.0, **kwargs):
-        super().__init__(**kwargs)
-        self._vocab_size = vocab_size
-        self._embed_size = embed_size
-        self._num_classes = num_classes
-        self._dropout = dropout
-        with self.name_scope():
-            self.embedding = nn.Embedding(vocab_size, embed_size)
-            self.embed_dropout = nn.Dropout(embed_dropout) if embed_dropout else None
-            self.output = nn.HybridSequential()
-            if dropout:
-                self.output.add(nn.Dropout(dropout))
-            self.output.add(nn.Dense(num_classes))
-
-    @property
-    def embed_size(self) -> int:
-        """Width of the word vectors."""
-        return self._embed_size
-
-    def init_from_data(self, X, y) -> None:  # pylint: disable=unused-argument
-        """Data-dependent initialization, called once by the trainer before the first step.
-
-        ``X`` and ``y`` are the training split's token indices and labels.
-        Nothing here; :class:`~gluon_sentiment.model.ngram.NgramNet` sets its
-        naive-Bayes weights.
-        """
-
-    def embed(self, inputs):
-        """Word vectors ``(batch, seq_len, embed_size)`` of token indices, after ``embed_dropout``."""
-        x = self.embedding(inputs)
-        return x if self.embed_dropout is None else self.embed_dropout(x)
-
-    def hybrid_forward(self, F, inputs):  # pylint: disable=arguments-differ
-        """Scores ``(batch, num_classes)`` for token indices ``(batch, seq_len)``."""
-        return self.output(self.features(self.embed(inputs)))
+__all__ = ['DenseNet', 'ConvNet', 'MultiKernelConvNet']
 
 
+@register_model('dense')
 class DenseNet(SentimentNet):
     """The tutorial's dense network: embedding, flatten, dense + ReLU, dense.
 
@@ -127,6 +57,7 @@ class DenseNet(SentimentNet):
             self.features = FlattenDenseEncoder(hidden_size)
 
 
+@register_model('conv')
 class ConvNet(SentimentNet):
     """The tutorial's convolutional network: one 5-word convolution, flattened, dense.
 
@@ -159,6 +90,7 @@ class ConvNet(SentimentNet):
             self.features = ConvEncoder(num_filters, kernel_size)
 
 
+@register_model('multikernel')
 class MultiKernelConvNet(SentimentNet):
     """Kim's CNN: convolutions of widths 3, 4, 5 with max-over-time pooling.
 
@@ -192,12 +124,16 @@ class MultiKernelConvNet(SentimentNet):
         ``multichannel``, on the fine-tuned channel only.
     """
 
+    #: windows straddling the end, plus one all-padding window, survive the cut; the
+    #: constructor sets ``max(kernel_sizes)``
+    length_margin = 5
+    supports_multichannel = True
+
     def __init__(self, vocab_size: int, embed_size: int = 50, kernel_sizes=(3, 4, 5),
                  num_filters: int = 100, dropout: float = 0.5, num_classes: int = 2,
                  multichannel: bool = False, embed_dropout: float = 0.0, **kwargs):
         super().__init__(vocab_size, embed_size, num_classes, dropout, embed_dropout, **kwargs)
         self._multichannel = multichannel
-        # windows straddling the end, plus one all-padding window, survive the cut
         self.length_margin = max(kernel_sizes)
         with self.name_scope():
             if multichannel:
@@ -205,9 +141,8 @@ class MultiKernelConvNet(SentimentNet):
                 self.embedding_static.weight.grad_req = 'null'
             self.features = MultiKernelConvEncoder(kernel_sizes, num_filters)
 
-    def hybrid_forward(self, F, inputs):  # pylint: disable=arguments-differ
-        """Scores ``(batch, num_classes)`` for token indices ``(batch, seq_len)``."""
-        x = self.embed(inputs)
+    def classify(self, F, embedded, inputs):
+        """Scores from the fine-tuned channel's vectors (the static channel joins here)."""
         if self._multichannel:
-            x = F.concat(x, self.embedding_static(inputs), dim=2)
-        return self.output(self.features(x))
+            embedded = F.concat(embedded, self.embedding_static(inputs), dim=2)
+        return self.output(self.features(embedded))

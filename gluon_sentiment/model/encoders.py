@@ -5,7 +5,7 @@ their ``features`` child holds. Each encoder here is a plain
 :class:`~mxnet.gluon.HybridBlock`; a research model can use any other block
 with the same input and output contract.
 """
-from typing import Sequence
+from typing import List, Optional, Sequence
 
 from mxnet.gluon import HybridBlock, nn
 from mxnet.gluon.contrib.nn import HybridConcurrent
@@ -68,6 +68,11 @@ class ConvEncoder(HybridBlock):
 
     Inputs: ``(batch, seq_len, embed_size)``.
     Output: ``(batch, num_filters * (seq_len - kernel_size + 1))``.
+
+    Attributes
+    ----------
+    conv : mxnet.gluon.nn.Conv1D
+        The convolution (its activation included).
     """
 
     def __init__(self, num_filters: int = 100, kernel_size: int = 5, activation: str = 'relu',
@@ -75,8 +80,14 @@ class ConvEncoder(HybridBlock):
         super().__init__(**kwargs)
         self._num_filters = num_filters
         self._kernel_size = kernel_size
+        self._activation = activation
         with self.name_scope():
             self.conv = nn.Conv1D(num_filters, kernel_size, activation=activation)
+
+    @property
+    def activation_name(self) -> Optional[str]:
+        """Activation type applied by the convolution (``'relu'``), ``None`` for none."""
+        return self._activation
 
     def hybrid_forward(self, F, x):  # pylint: disable=arguments-differ
         x = F.transpose(x, axes=(0, 2, 1))  # NTC -> NCT
@@ -104,6 +115,11 @@ class MultiKernelConvEncoder(HybridBlock):
 
     Inputs: ``(batch, seq_len, embed_size)`` with ``seq_len >= max(kernel_sizes)``.
     Output: ``(batch, num_filters * len(kernel_sizes))``.
+
+    Attributes
+    ----------
+    activation : mxnet.gluon.nn.Activation
+        The activation applied to the pooled features; see :attr:`activation_name`.
     """
 
     def __init__(self, kernel_sizes: Sequence[int] = (3, 4, 5), num_filters: int = 100,
@@ -112,6 +128,7 @@ class MultiKernelConvEncoder(HybridBlock):
         self._kernel_sizes = tuple(kernel_sizes)
         self._num_filters = num_filters
         self.output_size = num_filters * len(self._kernel_sizes)
+        self._activation = activation
         with self.name_scope():
             self.branches = HybridConcurrent(axis=1)
             for width in self._kernel_sizes:
@@ -119,6 +136,16 @@ class MultiKernelConvEncoder(HybridBlock):
                 branch.add(nn.Conv1D(num_filters, width), MaxOverTime())
                 self.branches.add(branch)
             self.activation = nn.Activation(activation)
+
+    @property
+    def convolutions(self) -> List[nn.Conv1D]:
+        """The convolution of each branch, in the order of ``kernel_sizes`` (and of the output)."""
+        return [branch[0] for branch in self.branches]
+
+    @property
+    def activation_name(self) -> str:
+        """Activation type applied to the pooled features (``'relu'``)."""
+        return self._activation
 
     def hybrid_forward(self, F, x):  # pylint: disable=arguments-differ
         x = F.transpose(x, axes=(0, 2, 1))  # NTC -> NCT

@@ -18,7 +18,9 @@ import mxnet as mx
 import numpy as np
 from mxnet.gluon import HybridBlock, nn
 
-from .classifier import SentimentNet
+from ..errors import ConfigError
+from .base import SentimentNet
+from .registry import register_model
 
 __all__ = ['NgramNet', 'MaskedMeanPool', 'ngram_ids', 'nb_log_count_ratio', 'HASH_PRIME']
 
@@ -142,6 +144,7 @@ class MaskedMeanPool(HybridBlock):
         return F.broadcast_div(total, count)
 
 
+@register_model('ngram')
 class NgramNet(SentimentNet):
     """Bag of words and hashed word n-grams, averaged, then dense; registered as ``ngram``.
 
@@ -179,6 +182,8 @@ class NgramNet(SentimentNet):
 
     #: pretrained word vectors do not apply (``--embedding`` is refused)
     accepts_pretrained = False
+    #: padding n-grams are masked, so padding may be cut anywhere (one column kept)
+    length_margin = 1
 
     def __init__(self, vocab_size: int, embed_size: int = 16, num_buckets: int = 2 ** 20,
                  ngram_orders: Sequence[int] = (1, 2, 3), nb_weighting: bool = True,
@@ -190,8 +195,6 @@ class NgramNet(SentimentNet):
         self._orders = _check_orders(ngram_orders)
         self._nb_weighting = nb_weighting
         self._padding_index = padding_index
-        # padding n-grams are masked, so padding may be cut anywhere (one column kept)
-        self.length_margin = 1
         with self.name_scope():
             if sparse_grad:
                 self.embedding = nn.Embedding(vocab_size + num_buckets, embed_size,
@@ -245,6 +248,17 @@ class NgramNet(SentimentNet):
             masks.append(mask)
         return (F.cast(F.concat(*rows, dim=1), 'float32'),
                 F.cast(F.concat(*masks, dim=1), 'float32'))
+
+    def classify(self, F, embedded, inputs):
+        """Not available: the scores come from n-gram vectors, not from :meth:`embed`'s words.
+
+        Raises
+        ------
+        ConfigError
+            Always; gradient x input over word vectors does not apply.
+        """
+        raise ConfigError(f'{type(self).__name__} scores hashed n-grams, not word vectors: '
+                          'gradient x input over words does not apply')
 
     def hybrid_forward(self, F, inputs):  # pylint: disable=arguments-differ
         """Scores ``(batch, num_classes)`` for word indices ``(batch, seq_len)``."""

@@ -16,6 +16,7 @@ import mxnet as mx
 from mxnet.gluon import HybridBlock, nn
 
 from ..errors import ExportError
+from .base import SentimentNet
 from .encoders import ConvEncoder, FlattenDenseEncoder, MultiKernelConvEncoder
 
 __all__ = ['onnx_equivalent']
@@ -70,7 +71,7 @@ def _copy(src, dst) -> None:
     dst.set_data(src.data().as_in_context(mx.cpu()))
 
 
-def onnx_equivalent(net: HybridBlock) -> HybridBlock:
+def onnx_equivalent(net: SentimentNet) -> HybridBlock:
     """A network computing what ``net`` computes (at inference) that MXNet exports to ONNX.
 
     Parameters
@@ -88,24 +89,26 @@ def onnx_equivalent(net: HybridBlock) -> HybridBlock:
     Raises
     ------
     ExportError
-        For an encoder this module does not know.
+        For an encoder this module does not know (the message names it), or
+        a static embedding channel.
     """
-    features = getattr(net, 'features', None)
+    features = net.features
     if isinstance(features, FlattenDenseEncoder):
         return net
+    if net.embedding_static is not None:
+        raise ExportError(f'{type(net).__name__} with a static channel (multichannel): '
+                          'not supported for ONNX export')
     if isinstance(features, MultiKernelConvEncoder):
-        convs = [branch[0] for branch in features.branches._children.values()]
-        activation, pool = features.activation._act_type, True
+        convs, activation, pool = features.convolutions, features.activation_name, True
     elif isinstance(features, ConvEncoder):
-        convs = [features.conv]
-        activation, pool = features.conv.act._act_type if features.conv.act else 'identity', False
-        if features.conv.act is None:
+        if features.activation_name is None:
             raise ExportError('ConvEncoder without activation: not supported for ONNX export')
+        convs, activation, pool = [features.conv], features.activation_name, False
     else:
         raise ExportError(f'{type(net).__name__}: ONNX export knows the encoders '
                           'FlattenDenseEncoder, ConvEncoder and MultiKernelConvEncoder, not '
                           f'{type(features).__name__}')
-    dense = net.output[len(net.output) - 1]  # dropout (if any) is the identity at inference
+    dense = net.output_layer  # dropout (if any) is the identity at inference
     vocab_size, embed_size = net.embedding.weight.shape
     twin = _Conv2DEncoderNet(vocab_size, embed_size, [c.weight.shape[2] for c in convs],
                              convs[0].weight.shape[0], pool, activation, dense.weight.shape[0])

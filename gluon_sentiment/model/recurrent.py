@@ -10,7 +10,8 @@ which also lets the engine cut padding off each batch (bucketing).
 """
 from mxnet.gluon import HybridBlock, rnn
 
-from .classifier import SentimentNet
+from .base import SentimentNet
+from .registry import register_model
 
 __all__ = ['BiRNNEncoder', 'BiRNNNet', 'BiLSTM', 'BiGRU']
 
@@ -115,18 +116,20 @@ class BiRNNNet(SentimentNet):
             self.features = BiRNNEncoder(self.mode, hidden_size, num_layers,
                                          dropout if num_layers > 1 else 0.0)
 
-    def hybrid_forward(self, F, inputs):  # pylint: disable=arguments-differ
-        """Scores ``(batch, num_classes)`` for token indices ``(batch, seq_len)``."""
+    def classify(self, F, embedded, inputs):
+        """Scores from the word vectors, the valid lengths counted in ``inputs``."""
         lengths = F.maximum(F.sum(inputs != self._padding_index, axis=1), 1)
-        return self.output(self.features(self.embedding(inputs), lengths))
+        return self.output(self.features(embedded, lengths))
 
 
+@register_model('bilstm')
 class BiLSTM(BiRNNNet):
     """:class:`BiRNNNet` with LSTM cells, registered as ``bilstm``."""
 
     mode = 'lstm'
 
 
+@register_model('bigru')
 class BiGRU(BiRNNNet):
     """:class:`BiRNNNet` with GRU cells, registered as ``bigru``."""
 

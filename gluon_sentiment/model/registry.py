@@ -1,39 +1,87 @@
 """The model registry: the one place where a model name becomes a class.
 
-``get_model(name, **kwargs)`` is the one place where a model name becomes a
-class; ``list_models()`` gives the names the command line accepts.
+As in fairseq, a model registers itself with ``@register_model('name')`` on
+its class; every built-in model does, and a user's model does the same.
+Registering a name twice, or a class that is not a
+:class:`~gluon_sentiment.model.SentimentNet`, or one whose declarations
+contradict its constructor, is an error when the decorator runs (at import).
+``get_model(name, **kwargs)`` builds a registered model; ``list_models()``
+gives the names the command line accepts.
 """
 import inspect
-from typing import Callable, Dict, List, Type
-
-from mxnet.gluon import HybridBlock
+from typing import Any, Callable, Dict, List, Type, TypeVar
 
 from ..errors import ConfigError
-from .classifier import ConvNet, DenseNet, MultiKernelConvNet
-from .ngram import NgramNet
-from .recurrent import BiGRU, BiLSTM
+from .base import SentimentNet
 
-__all__ = ['get_model', 'list_models', 'register_model', 'model_class']
+__all__ = ['get_model', 'list_models', 'register_model', 'unregister_model', 'model_class']
 
-_MODELS: Dict[str, Type[HybridBlock]] = {
-    'dense': DenseNet,
-    'conv': ConvNet,
-    'multikernel': MultiKernelConvNet,
-    'bilstm': BiLSTM,
-    'bigru': BiGRU,
-    'ngram': NgramNet,
-}
+_MODELS: Dict[str, Type[SentimentNet]] = {}
+
+#: arguments of every HybridBlock constructor, not hyperparameters
+_BLOCK_ARGS = ('prefix', 'params')
+
+Net = TypeVar('Net', bound=Type[SentimentNet])
 
 
-def register_model(name: str) -> Callable[[Type[HybridBlock]], Type[HybridBlock]]:
-    """Class decorator adding a model to the registry under ``name``.
+def _constructor_args(cls: Type[SentimentNet]) -> List[str]:
+    """The named arguments of ``cls``'s constructor: its declared hyperparameters."""
+    return [name for name, p in inspect.signature(cls.__init__).parameters.items()
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and name != 'self']
 
-    The class must take ``vocab_size`` as its first argument.
+
+def _check_declaration(name: str, cls: type) -> None:
+    """Raise ``TypeError`` if ``cls`` cannot be registered as ``name``."""
+    if name in _MODELS:
+        raise TypeError(f'register_model({name!r}): the name is taken by '
+                        f'{_MODELS[name].__name__}')
+    if not (isinstance(cls, type) and issubclass(cls, SentimentNet)):
+        raise TypeError(f'register_model({name!r}): {cls!r} is not a SentimentNet subclass')
+    args = _constructor_args(cls)
+    if cls.length_margin is None and 'seq_len' not in args:
+        raise TypeError(f'register_model({name!r}): {cls.__name__} declares fixed-length inputs '
+                        '(length_margin = None), so its constructor must take seq_len')
+    if cls.supports_multichannel and 'multichannel' not in args:
+        raise TypeError(f'register_model({name!r}): {cls.__name__} declares '
+                        'supports_multichannel, so its constructor must take multichannel')
+
+
+def register_model(name: str) -> Callable[[Net], Net]:
+    """Class decorator adding a :class:`SentimentNet` subclass to the registry under ``name``.
+
+    ::
+
+        @register_model('mean')
+        class MeanNet(SentimentNet):
+            ...
+
+    The class's constructor takes ``vocab_size`` first; a fixed-length
+    model (``length_margin = None``) also takes ``seq_len``.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is registered already, the class is not a
+        ``SentimentNet`` subclass, or its declarations contradict its
+        constructor.
     """
     def wrap(cls):
+        _check_declaration(name, cls)
         _MODELS[name] = cls
         return cls
     return wrap
+
+
+def unregister_model(name: str) -> None:
+    """Remove ``name`` from the registry (for tests that register a model of their own).
+
+    Raises
+    ------
+    ConfigError
+        For a name that is not registered.
+    """
+    model_class(name)
+    del _MODELS[name]
 
 
 def list_models() -> List[str]:
@@ -41,7 +89,7 @@ def list_models() -> List[str]:
     return sorted(_MODELS)
 
 
-def model_class(name: str) -> Type[HybridBlock]:
+def model_class(name: str) -> Type[SentimentNet]:
     """The class registered under ``name``.
 
     Raises
@@ -55,7 +103,21 @@ def model_class(name: str) -> Type[HybridBlock]:
         raise ConfigError(f'unknown model {name!r}; choose one of {", ".join(list_models())}') from None
 
 
-def get_model(name: str, **kwargs) -> HybridBlock:
+def _declared_kwargs(cls: Type[SentimentNet], kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    """``kwargs`` less the contract arguments ``cls`` does not declare.
+
+    ``seq_len`` goes only to fixed-length models (every run's ``config.json``
+    saves it); ``multichannel=False`` only to models that support it.
+    """
+    kwargs = dict(kwargs)
+    if cls.length_margin is not None:
+        kwargs.pop('seq_len', None)
+    if not cls.supports_multichannel and kwargs.get('multichannel') is False:
+        del kwargs['multichannel']
+    return kwargs
+
+
+def get_model(name: str, **kwargs) -> SentimentNet:
     """Build the model registered under ``name``.
 
     Parameters
@@ -63,15 +125,20 @@ def get_model(name: str, **kwargs) -> HybridBlock:
     name : str
         One of :func:`list_models`.
     **kwargs
-        Constructor arguments (``vocab_size`` is required). Arguments the
-        constructor does not take are rejected, except ``seq_len``, which
-        only fixed-length models take and the others ignore.
+        Constructor arguments (``vocab_size`` is required). ``seq_len`` is
+        passed only to fixed-length models (``length_margin = None``) and
+        dropped for the others; any other argument the constructor does not
+        name is rejected.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown name or argument.
     """
     cls = model_class(name)
-    accepted = inspect.signature(cls.__init__).parameters
-    if 'seq_len' not in accepted:
-        kwargs.pop('seq_len', None)
-    unknown = [key for key in kwargs if key not in accepted and key not in ('prefix', 'params')]
+    kwargs = _declared_kwargs(cls, kwargs)
+    accepted = set(_constructor_args(cls)) | set(_BLOCK_ARGS)
+    unknown = [key for key in kwargs if key not in accepted]
     if unknown:
         raise ConfigError(f'model {name!r} takes no argument {", ".join(unknown)}')
     return cls(**kwargs)

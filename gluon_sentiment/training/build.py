@@ -5,7 +5,6 @@ Each function takes the run's :class:`~gluon_sentiment.training.TrainConfig`;
 :func:`load_pretrained`, :func:`build_net`, :func:`make_trainer`.
 """
 import dataclasses
-import inspect
 from typing import Any, List, Optional, Tuple
 
 import mxnet as mx
@@ -15,6 +14,7 @@ from mxnet import gluon
 from ..embeddings.align import set_embedding_weights
 from ..embeddings.sources import PretrainedVectors, load_vectors
 from ..errors import ConfigError
+from ..model.base import SentimentNet
 from ..model.registry import get_model, model_class
 from .config import TrainConfig
 
@@ -36,13 +36,13 @@ def load_pretrained(config: TrainConfig) -> Tuple[TrainConfig, Optional[Pretrain
         If ``--embed-size`` contradicts the vectors, or ``--multichannel``
         is asked of a model with one embedding.
     """
-    if config.multichannel and 'multichannel' not in inspect.signature(
-            model_class(config.model).__init__).parameters:
+    cls = model_class(config.model)
+    if config.multichannel and not cls.supports_multichannel:
         raise ConfigError(f'--multichannel: model {config.model!r} has a single embedding; '
                           'use --model multikernel')
     if not config.embedding:
         return config, None
-    if not getattr(model_class(config.model), 'accepts_pretrained', True):
+    if not cls.accepts_pretrained:
         raise ConfigError(f'--embedding: model {config.model!r} learns vectors for hashed '
                           'n-grams, which pretrained word vectors do not cover; leave out '
                           '--embedding or choose another --model')
@@ -55,7 +55,7 @@ def load_pretrained(config: TrainConfig) -> Tuple[TrainConfig, Optional[Pretrain
 
 
 def build_net(config: TrainConfig, vocab_size: int, ctx: List[mx.Context],
-              vectors: Optional[np.ndarray] = None) -> gluon.HybridBlock:
+              vectors: Optional[np.ndarray] = None) -> SentimentNet:
     """Build, initialize (seeded) and optionally hybridize the configured model.
 
     ``vectors``, pretrained rows ``(vocab_size, embed_size)`` (see
@@ -71,7 +71,7 @@ def build_net(config: TrainConfig, vocab_size: int, ctx: List[mx.Context],
         sequence shorter than the widest convolution).
     """
     net = get_model(config.model, **config.model_kwargs(vocab_size))
-    if config.embed_init is not None and isinstance(getattr(net, 'embedding', None), gluon.Block):
+    if config.embed_init is not None:
         net.embedding.weight.init = mx.init.Normal(config.embed_init)  # overrides Xavier below
     mx.random.seed(config.seed)
     net.initialize(mx.init.Xavier(), ctx=ctx)

@@ -128,7 +128,7 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
         if config.embedding_std is not None:
             aligned.matrix = rescale_matrix(aligned.matrix, config.embedding_std)
     net = build_net(config, len(data.vocab), ctx, None if aligned is None else aligned.matrix)
-    if not resume and hasattr(net, 'init_from_data'):
+    if not resume:
         net.init_from_data(*data.splits['train'][:2])
     if resume and os.path.exists(os.path.join(out, VOCAB)):
         check_resumable(out, config.model_kwargs(len(data.vocab)), data.vocab)
@@ -139,7 +139,7 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
         rundir.save_vocab(os.path.join(out, VOCAB), data.vocab)
 
     len_train = data.splits['train'][2]
-    margin = net.length_margin if isinstance(getattr(net, 'length_margin', None), int) else None
+    margin = net.length_margin
     bucket = config.bucket and margin is not None
     if config.bucket and not bucket:
         log.info('model %r needs fixed-length inputs: bucketing is off', config.model)

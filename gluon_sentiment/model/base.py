@@ -1,0 +1,144 @@
+"""The model contract: :class:`SentimentNet`, the frame every classifier of this package shares.
+
+A model is an embedding, then an encoder (``features``), then a head
+(``output``). What a model offers beyond that frame is *declared* on its
+class and documented here, so that the trainer, the exporter, the explainer
+and inference read the declaration and never inspect signatures or probe
+attributes:
+
+====================  ==========================================================
+``length_margin``     ``None``: fixed-length inputs (the constructor takes
+                      ``seq_len``); an int ``m``: inputs may be cut to the
+                      batch's longest text plus ``m`` padding positions
+``accepts_pretrained``  whether pretrained word vectors may fill ``embedding``
+``supports_multichannel``  whether the constructor takes ``multichannel``
+                      (Kim's second, static embedding channel)
+``init_from_data``    data-dependent initialization, once before training
+``embedding``         the (trainable) word vectors
+``embedding_static``  the static channel, ``None`` when absent
+``features``          the encoder
+``output_layer``      the final dense layer of ``output``
+``embed``/``classify``  the forward pass split at the word vectors (gradient x input)
+====================  ==========================================================
+
+:func:`gluon_sentiment.model.register_model` checks the declarations when a
+class is registered.
+"""
+from typing import Optional
+
+from mxnet.gluon import HybridBlock, nn
+
+__all__ = ['SentimentNet']
+
+
+class SentimentNet(HybridBlock):
+    """Embedding -> ``features`` -> ``output``, the common frame and contract of every classifier.
+
+    Subclasses set ``self.features`` inside ``name_scope()``: a block
+    mapping ``(batch, seq_len, embed_size)`` to ``(batch, dim)``. They
+    declare what they offer with the class attributes below; the defaults
+    describe a fixed-length, single-channel model that takes pretrained
+    vectors.
+
+    Parameters
+    ----------
+    vocab_size : int
+        Rows of the embedding, including ``<unk>`` and ``<pad>``.
+    embed_size : int, default 50
+        Width of the embedding.
+    num_classes : int, default 2
+        Output classes.
+    dropout : float, default 0.0
+        Dropout before the output layer.
+    embed_dropout : float, default 0.0
+        Dropout on the embedded tokens, before the encoder (training only).
+
+    Attributes
+    ----------
+    length_margin : int or None
+        Class attribute. ``None`` (the default) if the network needs inputs
+        of exactly the ``seq_len`` it was built for; its constructor then
+        takes ``seq_len``, and :func:`~gluon_sentiment.model.get_model`
+        passes it. An int ``m`` if inputs may be cut to their longest
+        example plus ``m`` padding positions without changing any output;
+        the engine then batches by length and cuts the padding, and
+        ``seq_len`` is not passed. An instance may refine the int in its
+        constructor when it depends on hyperparameters (the widest kernel),
+        but never turn ``None`` into an int or back.
+    accepts_pretrained : bool
+        Class attribute, default True: ``embedding`` holds one row per
+        vocabulary word, so ``--embedding`` vectors may fill it.
+    supports_multichannel : bool
+        Class attribute, default False: True if the constructor takes
+        ``multichannel`` (a second, static ``embedding_static`` channel).
+    embedding : mxnet.gluon.nn.Embedding
+        Word vectors, ``(vocab_size, embed_size)``.
+    embedding_static : mxnet.gluon.nn.Embedding or None
+        The static channel (``grad_req='null'``) that receives the same
+        pretrained vectors as ``embedding``; ``None`` when absent.
+    embed_dropout : mxnet.gluon.nn.Dropout or None
+        Dropout applied by :meth:`embed`; ``None`` when ``embed_dropout`` is 0.
+    features : mxnet.gluon.HybridBlock
+        The encoder.
+    output : mxnet.gluon.nn.HybridSequential
+        Dropout (if any) and a dense layer to ``num_classes`` scores; see
+        :attr:`output_layer`.
+    """
+
+    length_margin: Optional[int] = None
+    accepts_pretrained = True
+    supports_multichannel = False
+    embedding_static: Optional[HybridBlock] = None
+    features: Optional[HybridBlock] = None
+
+    def __init__(self, vocab_size: int, embed_size: int = 50, num_classes: int = 2,
+                 dropout: float = 0.0, embed_dropout: float = 0.0, **kwargs):
+        super().__init__(**kwargs)
+        self._vocab_size = vocab_size
+        self._embed_size = embed_size
+        self._num_classes = num_classes
+        self._dropout = dropout
+        with self.name_scope():
+            self.embedding = nn.Embedding(vocab_size, embed_size)
+            self.embed_dropout = nn.Dropout(embed_dropout) if embed_dropout else None
+            self.output = nn.HybridSequential()
+            if dropout:
+                self.output.add(nn.Dropout(dropout))
+            self.output.add(nn.Dense(num_classes))
+
+    @property
+    def embed_size(self) -> int:
+        """Width of the word vectors."""
+        return self._embed_size
+
+    @property
+    def output_layer(self) -> nn.Dense:
+        """The final dense layer of ``output`` (the dropout before it is off at inference)."""
+        return self.output[len(self.output) - 1]
+
+    def init_from_data(self, X, y) -> None:  # pylint: disable=unused-argument
+        """Data-dependent initialization, called once by the trainer before the first step.
+
+        ``X`` and ``y`` are the training split's token indices and labels.
+        Nothing here; :class:`~gluon_sentiment.model.ngram.NgramNet` sets its
+        naive-Bayes weights.
+        """
+
+    def embed(self, inputs):
+        """Word vectors ``(batch, seq_len, embed_size)`` of token indices, after ``embed_dropout``."""
+        x = self.embedding(inputs)
+        return x if self.embed_dropout is None else self.embed_dropout(x)
+
+    def classify(self, F, embedded, inputs):  # pylint: disable=unused-argument
+        """Scores ``(batch, num_classes)`` from :meth:`embed`'s word vectors.
+
+        The rest of the forward pass after the word vectors, so that
+        gradient x input (:mod:`gluon_sentiment.analysis.explain`) works for
+        any model. ``inputs`` are the token indices, for models that also
+        read them (valid lengths, the static channel).
+        """
+        return self.output(self.features(embedded))
+
+    def hybrid_forward(self, F, inputs):  # pylint: disable=arguments-differ
+        """Scores ``(batch, num_classes)`` for token indices ``(batch, seq_len)``."""
+        return self.classify(F, self.embed(inputs), inputs)
