@@ -3,8 +3,15 @@
     python examples/custom_encoder.py --data ../shared/data/aclImdb_train.tar.gz
 
 Builds a Kim CNN whose encoder also averages the word vectors (a bag of
-embeddings beside the convolutions), trains it for one epoch with the same
+embeddings beside the convolutions), trains it for two epochs with the same
 engine functions the train command uses, and reports validation accuracy.
+
+The model is a :class:`~gluon_sentiment.model.SentimentNet` subclass: it sets
+``features`` and declares what it offers (here ``length_margin = None``:
+the mean reads every position, padding included, so inputs keep a fixed
+length and the constructor takes ``seq_len``). ``@register_model`` makes it
+``--model convmean`` for a train command run in a process that imports this
+module, and lets :func:`gluon_sentiment.load_model` rebuild its runs.
 """
 import argparse
 import logging
@@ -16,7 +23,7 @@ from mxnet.gluon.contrib.nn import HybridConcurrent
 from gluon_sentiment.training.config import TrainConfig
 from gluon_sentiment.training.engine import epoch_batches, evaluate, train_epoch
 from gluon_sentiment.data.pipeline import prepare_data
-from gluon_sentiment.model import MultiKernelConvEncoder, MultiKernelConvNet
+from gluon_sentiment.model import MultiKernelConvEncoder, SentimentNet, register_model
 
 
 class MeanOfEmbeddings(gluon.HybridBlock):
@@ -26,12 +33,15 @@ class MeanOfEmbeddings(gluon.HybridBlock):
         return F.mean(x, axis=1)
 
 
-class ConvPlusMeanNet(MultiKernelConvNet):
+@register_model('convmean')
+class ConvPlusMeanNet(SentimentNet):
     """Kim's CNN whose features also include the mean word vector."""
 
-    def __init__(self, vocab_size, embed_size=50, **kwargs):
-        super().__init__(vocab_size, embed_size, **kwargs)
-        self.length_margin = None  # the mean sees padding: keep fixed-length inputs
+    length_margin = None  # the mean sees padding: keep fixed-length inputs
+
+    def __init__(self, vocab_size, seq_len=300, embed_size=50, dropout=0.5, **kwargs):
+        super().__init__(vocab_size, embed_size, dropout=dropout, **kwargs)
+        self._seq_len = seq_len
         with self.name_scope():
             self.features = HybridConcurrent(axis=1)
             self.features.add(MultiKernelConvEncoder(), MeanOfEmbeddings())
@@ -47,7 +57,7 @@ def main():
     config = TrainConfig(data=args.data, max_examples=args.max_examples, seq_len=300)
     data = prepare_data(config)
     ctx = [mx.cpu()]
-    net = ConvPlusMeanNet(len(data.vocab))
+    net = ConvPlusMeanNet(len(data.vocab), seq_len=config.seq_len)
     net.initialize(mx.init.Xavier(), ctx=ctx)
     net.hybridize(static_alloc=True)
     trainer = gluon.Trainer(net.collect_params(), 'adam', {'learning_rate': 1e-3})
