@@ -6,20 +6,21 @@ class and documented here, so that the trainer, the exporter, the explainer
 and inference read the declaration and never inspect signatures or probe
 attributes:
 
-====================  ==========================================================
-``length_margin``     ``None``: fixed-length inputs (the constructor takes
-                      ``seq_len``); an int ``m``: inputs may be cut to the
-                      batch's longest text plus ``m`` padding positions
-``accepts_pretrained``  whether pretrained word vectors may fill ``embedding``
-``supports_multichannel``  whether the constructor takes ``multichannel``
-                      (Kim's second, static embedding channel)
-``init_from_data``    data-dependent initialization, once before training
-``embedding``         the (trainable) word vectors
-``embedding_static``  the static channel, ``None`` when absent
-``features``          the encoder
-``output_layer``      the final dense layer of ``output``
-``embed``/``classify``  the forward pass split at the word vectors (gradient x input)
-====================  ==========================================================
+``length_margin``
+    ``None``: fixed-length inputs (the constructor takes ``seq_len``); an
+    int ``m``: inputs may be cut to the batch's longest text plus ``m``.
+``accepts_pretrained``
+    Whether pretrained word vectors may fill ``embedding``.
+``supports_multichannel``
+    Whether the constructor takes ``multichannel`` (Kim's second, static
+    embedding channel).
+``init_from_data(X, y)``
+    Data-dependent initialization, once before training (a no-op here).
+``embedding``, ``embedding_static``, ``features``, ``output_layer``
+    The word vectors, the static channel (``None`` when absent), the
+    encoder and the final dense layer.
+``embed(inputs)``, ``classify(F, embedded, inputs)``
+    The forward pass split at the word vectors (for gradient x input).
 
 :func:`gluon_sentiment.model.register_model` checks the declarations when a
 class is registered.

@@ -207,7 +207,7 @@ class NgramNet(SentimentNet):
     def init_from_data(self, X: np.ndarray, y: np.ndarray) -> None:
         """Set ``nb_weight`` to the log-count ratios of ``(X, y)`` if ``nb_weighting``.
 
-        Called by :func:`gluon_sentiment.experiment.run_training` once, after
+        Called by :func:`gluon_sentiment.training.run_training` once, after
         initialization, with the training split.
         """
         if not self._nb_weighting:
