@@ -25,7 +25,7 @@ from gluon_sentiment.errors import RunDirError
 
 FAST = ['--seq-len', '40', '--embed-size', '16', '--batch-size', '16', '--epochs', '4',
         '--lr', '0.01', '--quiet']
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _train(data, out, *extra):
@@ -229,11 +229,11 @@ KILLS = 20
 
 
 class _Zygote:
-    """tests/kill_zygote.py: forks training runs and kills them."""
+    """tests/helpers/kill_zygote.py: forks training runs and kills them."""
 
     def __init__(self):
         env = {**os.environ, 'PYTHONPATH': ROOT, 'OMP_NUM_THREADS': '1'}
-        script = os.path.join(ROOT, 'tests', 'kill_zygote.py')
+        script = os.path.join(ROOT, 'tests', 'helpers', 'kill_zygote.py')
         self.proc = subprocess.Popen([sys.executable, script],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                      env=env, cwd=ROOT)

@@ -14,7 +14,7 @@ from conftest import synthetic_reviews, write_review_archive
 
 pytestmark = pytest.mark.slow
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REQUIRED = ('train_speedup_vs_pytorch', 'infer_speedup_vs_pytorch', 'hybridize_speedup',
             'prep_speedup_vs_tutorial', 'bucketing_epoch_speedup', 'bucketing_accuracy_delta',
             'train_gflops', 'peak_rss_mb')

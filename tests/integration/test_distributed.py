@@ -19,7 +19,8 @@ from gluon_sentiment import train as train_cli
 from gluon_sentiment.training.distributed import LAUNCH_VARS, create_worker
 from gluon_sentiment.errors import ConfigError
 
-TESTS = os.path.dirname(os.path.abspath(__file__))
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HELPERS = os.path.join(TESTS, 'helpers')
 # reviews longer than --seq-len: no padding, so no tied all-padding windows, whose share of
 # F.max's gradient depends on rounding (see the README); no dropout: the same updates as one
 # process, up to rounding
@@ -29,11 +30,11 @@ ARGS = ['--seq-len', '10', '--embed-size', '16', '--batch-size', '16', '--epochs
 
 @pytest.fixture
 def job_env(monkeypatch):
-    """Workers can import tests/dist_worker.py; every process of the job carries a marker."""
+    """Workers can import tests/helpers/dist_worker.py; every process of the job carries a marker."""
     marker = uuid.uuid4().hex
     monkeypatch.setenv('GS_TEST_JOB', marker)
     monkeypatch.setenv('PYTHONPATH', os.pathsep.join(
-        [TESTS, os.path.dirname(TESTS), os.environ.get('PYTHONPATH', '')]))
+        [HELPERS, os.path.dirname(TESTS), os.environ.get('PYTHONPATH', '')]))
     return marker
 
 

@@ -81,7 +81,7 @@ def test_ngram_hash_is_the_same_in_every_process():
     code = ('import numpy as np; from gluon_sentiment.model.ngram import ngram_ids; '
             'X = np.arange(2, 62).reshape(3, 20) % 41; '
             'print(ngram_ids(X, 41, 2 ** 20)[0].sum())')
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     outputs = set()
     for seed in ('1', '2'):
         env = dict(os.environ, PYTHONHASHSEED=seed, PYTHONPATH=root)

@@ -1,4 +1,4 @@
-"""Helper process of the kill test (tests/test_reliability.py), not a test module.
+"""Helper process of the kill test (tests/integration/test_reliability.py), not a test module.
 
 It imports the package once, then for each JSON request on stdin forks a
 child that runs ``python -m gluon_sentiment.train ARGV`` in-process, kills
