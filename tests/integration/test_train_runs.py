@@ -1,4 +1,4 @@
-"""The train and predict commands on synthetic reviews: run directory, reload, errors."""
+"""The train and predict commands end to end on synthetic reviews: run directory, reload, options."""
 import json
 import os
 
@@ -9,10 +9,10 @@ import pytest
 import gluon_sentiment as gs
 from gluon_sentiment import predict as predict_cli
 from gluon_sentiment import train as train_cli
+from gluon_sentiment.errors import ConfigError
 from gluon_sentiment.training.config import TrainConfig
-from gluon_sentiment.data.download import download_imdb
-from gluon_sentiment.errors import ConfigError, DataError, RunDirError
 from gluon_sentiment.training.fit import run_training
+
 
 FAST = ['--seq-len', '40', '--embed-size', '16', '--batch-size', '16', '--epochs', '4',
         '--lr', '0.01', '--quiet']
@@ -107,18 +107,6 @@ def test_embed_dropout_flag_reaches_the_model_and_the_run(review_folder, tmp_pat
         TrainConfig(embed_dropout=1.0).validate()
 
 
-def test_embed_init_sets_only_the_embedding_initializer():
-    from gluon_sentiment.training.build import build_net
-    ctx = [mx.cpu()]
-    default = build_net(TrainConfig(model='dense', seq_len=20, hybridize=False), 300, ctx)
-    small = build_net(TrainConfig(model='dense', seq_len=20, hybridize=False, embed_init=0.01),
-                      300, ctx)
-    assert default.embedding.weight.data().asnumpy().std() > 0.015  # Xavier: about 0.02
-    assert small.embedding.weight.data().asnumpy().std() == pytest.approx(0.01, rel=0.05)
-    bound = np.sqrt(3 / ((20 * 50 + 500) / 2))  # Xavier's of the hidden layer
-    assert np.abs(small.features.dense.weight.data().asnumpy()).max() <= bound
-
-
 def test_max_examples_balanced(review_folder, tmp_path):
     out = tmp_path / 'run'
     assert _train(review_folder, out, '--max-examples', '30') == 0
@@ -138,73 +126,6 @@ def test_same_seed_same_metrics(review_folder, tmp_path):
     params_b = mx.nd.load(str(tmp_path / 'b' / 'best.params'))
     for name, value in params_a.items():
         np.testing.assert_array_equal(value.asnumpy(), params_b[name].asnumpy())
-
-
-def test_refuses_a_different_run_unless_overwrite(trained_run, review_folder, capsys):
-    assert _train(review_folder, trained_run, '--vocab-size', '7') == 2
-    err = capsys.readouterr().err
-    assert err.startswith('error: --output-dir') and 'holds a different run' in err
-    assert 'vocab_size' in err and '--overwrite' in err and 'Traceback' not in err
-    assert _train(review_folder, trained_run, '--vocab-size', '7', '--overwrite') == 0
-    assert json.load(open(os.path.join(trained_run, 'config.json')))['vocab_size'] == 7
-
-
-def test_refuses_a_folder_of_other_files(review_folder, tmp_path, capsys):
-    out = tmp_path / 'busy'
-    out.mkdir()
-    (out / 'notes.txt').write_text('mine')
-    assert _train(review_folder, out) == 2
-    assert 'not a gluon_sentiment run' in capsys.readouterr().err
-    assert (out / 'notes.txt').read_text() == 'mine'
-
-
-@pytest.mark.parametrize('make_path, message', [
-    (lambda tmp: str(tmp / 'missing'), 'no such file or folder'),
-    (lambda tmp: str(tmp), 'expected review folders pos/ and neg/'),
-    (lambda tmp: _bad_archive(tmp), 'corrupt or truncated archive'),
-])
-def test_bad_data_is_one_line_error(tmp_path, capsys, make_path, message):
-    (tmp_path / 'stray').mkdir()
-    path = make_path(tmp_path)
-    assert train_cli.main(['--data', path, '--output-dir', str(tmp_path / 'out'), '--quiet']) == 2
-    err = capsys.readouterr().err
-    assert err.count('\n') == 1 and err.startswith('error: ') and message in err
-    assert path in err
-
-
-def _bad_archive(tmp):
-    path = tmp / 'broken.tar.gz'
-    path.write_bytes(b'\x1f\x8b\x08\x00 truncated')
-    return str(path)
-
-
-def test_seq_len_shorter_than_kernel(review_folder, tmp_path, capsys):
-    assert _train(review_folder, tmp_path / 'r', '--seq-len', '3') == 2
-    assert '--seq-len 3' in capsys.readouterr().err
-
-
-def test_load_model_errors(tmp_path):
-    with pytest.raises(RunDirError, match='not a gluon_sentiment run'):
-        gs.load_model(str(tmp_path))
-    with pytest.raises(RunDirError, match='no such run directory'):
-        gs.load_model(str(tmp_path / 'nope'))
-
-
-def test_help_documents_every_flag(capsys):
-    with pytest.raises(SystemExit):
-        train_cli.main(['--help'])
-    out = capsys.readouterr().out
-    for flag in ('--data', '--test-data', '--model', '--epochs', '--gpus', '--seed',
-                 '--max-examples', '--vocab-size', '--seq-len', '--no-hybridize',
-                 '--output-dir', '--overwrite', '--no-bucket', '--cpu-contexts'):
-        assert flag in out
-
-
-def test_offline_download_fails_at_once(monkeypatch, tmp_path):
-    monkeypatch.setenv('GLUON_SENTIMENT_HOME', str(tmp_path))
-    with pytest.raises(DataError, match='pass --data PATH'):
-        download_imdb(url='http://127.0.0.1:9/aclImdb_v1.tar.gz', timeout=5)
-    assert not list((tmp_path / 'datasets').iterdir())
 
 
 def test_library_entry_point(review_folder, tmp_path):

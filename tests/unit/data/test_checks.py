@@ -1,25 +1,29 @@
-"""The bad-input matrix of training and prediction: each case gives a clear message or a warning.
+"""The bad-input matrix of training: each case gives a clear message or a warning.
 
-Cases already covered elsewhere: missing paths, empty folders, corrupt and
-truncated archives and the Latin-1 fallback (test_reader.py, and the
-one-line CLI error in test_train.py::test_bad_data_is_one_line_error),
+Cases covered elsewhere: missing paths, empty folders, corrupt and truncated
+archives and the Latin-1 fallback (unit/data/test_reader.py, and the
+one-line CLI error in unit/commands/test_train_command.py::test_bad_data_is_one_line_error),
 ``--seq-len`` below the widest kernel
-(test_train.py::test_seq_len_shorter_than_kernel) and predictions on empty
-and non-Latin texts (test_train.py::test_empty_and_unknown_texts_get_predictions).
+(unit/commands/test_train_command.py::test_seq_len_shorter_than_kernel), predictions on
+empty and non-Latin texts
+(integration/test_train_runs.py::test_empty_and_unknown_texts_get_predictions) and
+the predict command on odd texts
+(unit/commands/test_predict_command.py::test_predict_cli_on_odd_texts).
 """
+
 import json
 import logging
 import os
 
 import numpy as np
-import pytest
 
-import gluon_sentiment as gs
 from conftest import synthetic_reviews, write_review_folder
+import gluon_sentiment as gs
 from gluon_sentiment import predict as predict_cli
 from gluon_sentiment import train as train_cli
 from gluon_sentiment.training.config import TrainConfig
 from gluon_sentiment.training.fit import run_training
+
 
 FAST = ['--seq-len', '40', '--embed-size', '8', '--batch-size', '16', '--epochs', '1',
         '--quiet']
@@ -106,22 +110,3 @@ def test_empty_paths_on_the_command_line(review_folder, tmp_path, capsys):
     assert '--output-dir is empty' in _one_line_error(capsys)
     assert predict_cli.main(['--model', '', 'text']) == 2
     assert 'no such run directory' in _one_line_error(capsys)
-
-
-@pytest.fixture(scope='module')
-def tiny_run(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp('tiny')
-    texts, labels = synthetic_reviews(20)
-    data = write_review_folder(tmp / 'r', texts, labels)
-    assert _train(data, tmp / 'run') == 0
-    return str(tmp / 'run')
-
-
-def test_predict_cli_on_odd_texts(tiny_run, capsys):
-    texts = ['', '   \t ', '😀🎬🍿', 'Фильм был ужасен', '映画は素晴らしかった', 'فيلم رائع']
-    assert predict_cli.main(['--model', tiny_run, '--quiet'] + texts) == 0
-    lines = capsys.readouterr().out.split('\n')[:len(texts)]
-    for line in lines:
-        label, neg, pos = line.split('\t')[:3]
-        neg, pos = float(neg.split('=')[1]), float(pos.split('=')[1])
-        assert label in ('positive', 'negative') and 0 <= neg <= 1 and abs(neg + pos - 1) < 1e-3

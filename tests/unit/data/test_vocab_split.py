@@ -1,11 +1,14 @@
-"""Vocabulary, encoding, padding and splits."""
+"""Vocabulary, encoding, padding and splits (tutorial and full protocol)."""
 import numpy as np
 import pytest
 from sklearn.model_selection import train_test_split
 
+from glove_fixtures import vocab  # noqa: F401
 from gluon_sentiment.data.split import balanced_subset, split_indices
+from gluon_sentiment.data.split import full_split_indices
 from gluon_sentiment.data.vocab import PAD, UNK, build_vocab, decode, encode, encode_batch, pad_batch
 from gluon_sentiment.errors import DataError
+
 
 CORPUS = [['the', 'movie', 'was', 'the', 'best'], ['the', 'worst', 'movie'], ['the', 'end']]
 
@@ -92,3 +95,13 @@ def test_encode_batch_equals_encode_then_pad(truncate):
     np.testing.assert_array_equal(X, X_ref)
     np.testing.assert_array_equal(lengths, len_ref)
     assert X.dtype == np.int32 and lengths.dtype == np.int32
+
+
+def test_full_protocol_split_is_stratified_and_complete():
+    labels = np.array([0] * 60 + [1] * 40)
+    index = full_split_indices(labels, 0.1, 42)
+    assert set(index) == {'train', 'val'}
+    assert sorted(np.concatenate([index['train'], index['val']])) == list(range(100))
+    assert len(index['val']) == 10 and labels[index['val']].sum() == 4
+    with pytest.raises(DataError, match='full-val-size'):
+        full_split_indices(np.array([0, 1, 1]), 0.05, 42)

@@ -1,20 +1,17 @@
-"""The HTTP server: in process with TestClient, and once as a real server on 127.0.0.1."""
+"""The HTTP server in process with TestClient."""
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 
-import httpx
-import pytest
 from fastapi.testclient import TestClient
+import pytest
 
-import gluon_sentiment as gs
 from deploy_fixtures import deploy_root, multikernel_bundle, multikernel_run  # noqa: F401
+import gluon_sentiment as gs
 from gluon_sentiment.deploy.server import create_app
 
+
 GOOD = {'texts': ['great wonderful excellent', 'awful boring terrible']}
+
+
 BAD = [  # (body, content type, expected status, words in the message)
     (b'{"texts": [', 'application/json', 400, 'not valid JSON'),
     (b'not json at all', 'application/json', 400, 'not valid JSON'),
@@ -64,45 +61,3 @@ def test_bad_requests_get_4xx_then_good_ones_are_served(client, body, content_ty
     assert answer.status_code == status
     assert words in answer.json()['detail']
     assert client.post('/predict', json=GOOD).status_code == 200
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def test_real_server_process(multikernel_bundle):
-    port = _free_port()
-    root = os.path.dirname(os.path.dirname(os.path.abspath(gs.__file__)))
-    env = dict(os.environ, PYTHONPATH=root)
-    server = subprocess.Popen([sys.executable, '-m', 'gluon_sentiment.serve', '--model',
-                               multikernel_bundle, '--port', str(port), '--quiet'],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    url = f'http://127.0.0.1:{port}'
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, server.stderr.read().decode()
-            try:
-                if httpx.get(f'{url}/health', timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, 'server did not answer /health in 90 s'
-            time.sleep(0.3)
-        with httpx.Client(base_url=url, timeout=30) as http:
-            bad = http.post('/predict', content=b'{"texts": [',
-                            headers={'content-type': 'application/json'})
-            assert bad.status_code == 400 and 'JSON' in bad.json()['detail']
-            good = http.post('/predict', json=GOOD)
-            assert good.status_code == 200
-            assert [p['label'] for p in good.json()['predictions']] == ['positive', 'negative']
-            assert http.get('/health').json()['model'] == 'multikernel'
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=20)
