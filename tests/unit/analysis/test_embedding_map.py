@@ -1,8 +1,10 @@
-"""Word maps: embedding rows, word sentiment and nearest neighbours."""
+"""Word maps: embedding rows, word sentiment, nearest neighbours and the drawn map."""
+import json
+
 import numpy as np
 import pytest
 
-from analysis_fixtures import run_dir  # noqa: F401
+from analysis_fixtures import assert_picture, run_dir  # noqa: F401
 from conftest import NEGATIVE, POSITIVE
 from gluon_sentiment.analysis import embedding_map
 
@@ -26,3 +28,16 @@ def test_nearest_neighbours_by_cosine():
     assert [n['word'] for n in near] == ['b', 'c', 'd']
     assert near[0]['cosine'] == pytest.approx(10 / np.sqrt(101), abs=1e-4)
 
+
+def test_draw_embedding_follows_its_options(tmp_path):
+    rng = np.random.RandomState(0)
+    words = [f'w{i}' for i in range(40)] + ['excellent', 'awful']
+    vectors = rng.randn(len(words), 8)
+    options = embedding_map.MapOptions(n_words=30, probes=('excellent', 'nonword'), k=4,
+                                       title='random vectors', seed=1)
+    result = embedding_map.draw_embedding(words, vectors, str(tmp_path / 'map.png'), options)
+    assert result['words'] == 30 and result['picture'] == str(tmp_path / 'map.png')
+    assert_picture(result['picture'], 1500, 1300)
+    written = json.load(open(result['neighbours_file']))
+    assert written['embedding'] == 'random vectors' and written['k'] == 4
+    assert len(written['neighbours']['excellent']) == 4 and written['neighbours']['nonword'] is None
