@@ -19,7 +19,8 @@ import os
 import sys
 from typing import List, Optional
 
-from .analysis.embedding_map import DEFAULT_PROBES, draw_embedding, load_embedding, model_embedding
+from .analysis.embedding_map import (DEFAULT_PROBES, MapOptions, draw_embedding, load_embedding,
+                                     model_embedding)
 from .cli import add_common_args, run_cli
 from .errors import ConfigError
 from .inference.loading import load_model
@@ -64,8 +65,10 @@ def _main(args: argparse.Namespace) -> int:
     else:
         words, vectors = model_embedding(clf)
         title = f'embedding layer of {os.path.basename(os.path.normpath(args.model))}'
-    result = draw_embedding(words, vectors, args.out, args.words, args.probes, args.neighbours,
-                            clf if args.color_by_sentiment else None, title, args.seed)
+    options = MapOptions(n_words=args.words, probes=args.probes, k=args.neighbours, title=title,
+                         seed=args.seed)
+    result = draw_embedding(words, vectors, args.out, options,
+                            clf if args.color_by_sentiment else None)
     print(json.dumps({key: result[key] for key in ('picture', 'neighbours_file', 'words',
                                                    'labelled', 'tsne_seconds')}))
     return 0

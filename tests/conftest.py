@@ -1,7 +1,14 @@
-"""Shared fixtures: seeded RNGs and small synthetic review corpora."""
+"""Shared fixtures: seeded RNGs and small synthetic review corpora.
+
+Tests live in ``unit/<layer>/`` and ``integration/``; the modules they share
+(``deploy_fixtures``, ``glove_fixtures`` ...) are in ``helpers/``, which is
+put on ``sys.path`` here, once, so that ``from deploy_fixtures import ...``
+works from every folder.
+"""
 import io
 import os
 import random
+import sys
 import tarfile
 
 import pytest
@@ -9,6 +16,10 @@ import pytest
 import gluon_sentiment  # noqa: F401  (sets OMP_NUM_THREADS before mxnet loads)
 import mxnet as mx
 import numpy as np
+
+HELPERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'helpers')
+if HELPERS not in sys.path:
+    sys.path.insert(0, HELPERS)
 
 SHARED_IMDB = os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'data',
                            'aclImdb_train.tar.gz')

@@ -11,6 +11,7 @@ command line.
 import logging
 import os
 import time
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -22,7 +23,7 @@ from ..embeddings.sources import load_vectors
 from ..errors import ConfigError
 from .plots import plot_word_map
 
-__all__ = ['DEFAULT_PROBES', 'model_embedding', 'load_embedding', 'most_frequent', 'tsne_2d',
+__all__ = ['DEFAULT_PROBES', 'MapOptions', 'model_embedding', 'load_embedding', 'most_frequent', 'tsne_2d',
            'nearest_neighbours', 'word_sentiment', 'draw_embedding']
 
 log = logging.getLogger(__name__)
@@ -127,10 +128,34 @@ def word_sentiment(clf, words: Sequence[str]) -> np.ndarray:
     return clf.predict_proba(list(words))[:, 1]
 
 
-def draw_embedding(words: Sequence[str], vectors: np.ndarray, out: str, n_words: int = 500,
-                   probes: Sequence[str] = DEFAULT_PROBES, k: int = 10, clf=None,
-                   title: str = 'embedding', seed: int = 0) -> Dict[str, Any]:
-    """t-SNE picture of the first ``n_words`` words, plus the neighbours JSON beside it.
+@dataclass(frozen=True)
+class MapOptions:
+    """What :func:`draw_embedding` draws and which neighbours it writes.
+
+    Parameters
+    ----------
+    n_words : int, default 500
+        Words to draw.
+    probes : list of str
+        Words whose nearest neighbours (over all of the embedding's words) are written.
+    k : int, default 10
+        Neighbours per probe.
+    title : str
+        What the embedding is, for the figure title.
+    seed : int, default 0
+        Seed of t-SNE.
+    """
+
+    n_words: int = 500
+    probes: Sequence[str] = DEFAULT_PROBES
+    k: int = 10
+    title: str = 'embedding'
+    seed: int = 0
+
+
+def draw_embedding(words: Sequence[str], vectors: np.ndarray, out: str,
+                   options: MapOptions = MapOptions(), clf=None) -> Dict[str, Any]:
+    """t-SNE picture of the first ``options.n_words`` words, plus the neighbours JSON beside it.
 
     Parameters
     ----------
@@ -138,18 +163,10 @@ def draw_embedding(words: Sequence[str], vectors: np.ndarray, out: str, n_words:
         The embedding, most frequent word first.
     out : str
         PNG path; the neighbours go to ``<out without .png>.neighbours.json``.
-    n_words : int, default 500
-        Words to draw.
-    probes : list of str
-        Words whose nearest neighbours (over all of ``words``) are written.
-    k : int, default 10
-        Neighbours per probe.
+    options : MapOptions, default MapOptions()
+        Words to draw, probes and neighbours per probe, title, t-SNE seed.
     clf : SentimentClassifier, optional
         If given, each word is coloured by ``clf``'s positive probability for it.
-    title : str
-        What the embedding is, for the figure title.
-    seed : int, default 0
-        Seed of t-SNE.
 
     Returns
     -------
@@ -157,10 +174,11 @@ def draw_embedding(words: Sequence[str], vectors: np.ndarray, out: str, n_words:
         ``picture``, ``neighbours_file``, ``neighbours``, ``words``,
         ``labelled`` (words with a label drawn) and ``tsne_seconds``.
     """
-    chosen = most_frequent(words, n_words, title)
+    title, k = options.title, options.k
+    chosen = most_frequent(words, options.n_words, title)
     shown = [words[i] for i in chosen]
     start = time.perf_counter()
-    points = tsne_2d(vectors[chosen], seed)
+    points = tsne_2d(vectors[chosen], options.seed)
     seconds = time.perf_counter() - start
     log.info('t-SNE of %d words x %d dimensions: %.1f s', len(shown), vectors.shape[1], seconds)
     colors = None if clf is None else word_sentiment(clf, shown)
@@ -170,7 +188,7 @@ def draw_embedding(words: Sequence[str], vectors: np.ndarray, out: str, n_words:
                   + ('\ncolour: the model\'s P(positive) for the word alone' if clf else ''))
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     labelled = plot_word_map(points, shown, out, full_title, colors, caption)
-    neighbours = nearest_neighbours(words, vectors, probes, k)
+    neighbours = nearest_neighbours(words, vectors, options.probes, k)
     neighbours_file = os.path.splitext(out)[0] + '.neighbours.json'
     write_json(neighbours_file, {'embedding': title, 'k': k, 'metric': 'cosine',
                                  'searched_words': len(words), 'neighbours': neighbours})

@@ -1,0 +1,151 @@
+"""Data-parallel training: a real loopback dist_sync job, the launcher's failure handling, bad input.
+
+The jobs run MXNet's parameter server (ps-lite) on 127.0.0.1: one
+scheduler, one server and two workers, on 80 synthetic reviews.
+"""
+import json
+import os
+import sys
+import time
+import uuid
+
+import mxnet as mx
+import numpy as np
+import pytest
+
+from gluon_sentiment import launch
+from gluon_sentiment.training import launcher
+from gluon_sentiment import train as train_cli
+from gluon_sentiment.training.distributed import LAUNCH_VARS, create_worker
+from gluon_sentiment.errors import ConfigError
+
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HELPERS = os.path.join(TESTS, 'helpers')
+# reviews longer than --seq-len: no padding, so no tied all-padding windows, whose share of
+# F.max's gradient depends on rounding (see the README); no dropout: the same updates as one
+# process, up to rounding
+ARGS = ['--seq-len', '10', '--embed-size', '16', '--batch-size', '16', '--epochs', '2',
+        '--lr', '0.01', '--dropout', '0', '--quiet']
+
+
+@pytest.fixture
+def job_env(monkeypatch):
+    """Workers can import tests/helpers/dist_worker.py; every process of the job carries a marker."""
+    marker = uuid.uuid4().hex
+    monkeypatch.setenv('GS_TEST_JOB', marker)
+    monkeypatch.setenv('PYTHONPATH', os.pathsep.join(
+        [HELPERS, os.path.dirname(TESTS), os.environ.get('PYTHONPATH', '')]))
+    return marker
+
+
+def _processes_with(marker):
+    """Pids of this user's processes whose environment holds ``GS_TEST_JOB=marker``."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            with open(f'/proc/{pid}/environ', 'rb') as f:
+                if f'GS_TEST_JOB={marker}'.encode() in f.read().split(b'\0'):
+                    found.append(int(pid))
+        except OSError:  # gone, or another user's
+            pass
+    return [pid for pid in found if pid != os.getpid()]
+
+
+def _params(path):
+    return {k: v.asnumpy() for k, v in sorted(mx.nd.load(str(path)).items())}
+
+
+def test_dist_sync_workers_agree_and_match_one_process(review_folder, tmp_path, job_env):
+    out = tmp_path / 'dist'
+    common = ['--data', review_folder] + ARGS
+    code = launch.main(['-n', '2', '-s', '1', '--timeout', '300', '--grace', '10', '--quiet',
+                        '--module', 'dist_worker', '--', *common, '--kvstore', 'dist_sync',
+                        '--output-dir', str(out)])
+    assert code == 0
+    assert _processes_with(job_env) == []
+
+    first, second = _params(out / 'worker-0.params'), _params(out / 'worker-1.params')
+    assert first.keys() == second.keys()
+    for name in first:  # bit-identical
+        assert np.array_equal(first[name], second[name]), name
+
+    metrics = json.load(open(out / 'metrics.json'))
+    assert metrics['status'] == 'done' and metrics['num_workers'] == 2
+    assert [row['epoch'] for row in metrics['history']] == [1, 2]
+    assert not [f for f in os.listdir(out) if '.tmp' in f]
+
+    # one process with the same total batch: the same updates, up to float rounding
+    single = tmp_path / 'single'
+    assert train_cli.main(common + ['--output-dir', str(single)]) == 0
+    alone = json.load(open(single / 'metrics.json'))
+    reference = _params(single / 'best.params')
+    for name in first:
+        np.testing.assert_allclose(first[name], reference[name], rtol=1e-4, atol=1e-5,
+                                   err_msg=name)
+    assert metrics['best_epoch'] == alone['best_epoch']
+    assert metrics['val_accuracy'] == pytest.approx(alone['val_accuracy'])
+    assert metrics['test_accuracy'] == pytest.approx(alone['test_accuracy'])
+
+
+def test_killed_worker_stops_the_job(review_folder, tmp_path, job_env, monkeypatch, capfd):
+    monkeypatch.setenv('GS_TEST_KILL_RANK', '1')
+    start = time.monotonic()
+    code = launch.main(['-n', '2', '-s', '1', '--timeout', '120', '--grace', '5',
+                        '--module', 'dist_worker', '--', '--data', review_folder, *ARGS,
+                        '--kvstore', 'dist_sync', '--output-dir', str(tmp_path / 'run')])
+    assert code == 1
+    assert time.monotonic() - start < 120
+    err = capfd.readouterr().err
+    assert 'worker process' in err and 'status -9' in err and 'error:' in err
+    assert _processes_with(job_env) == []
+
+
+def test_launcher_stops_a_job_past_its_timeout(tmp_path, job_env, capfd):
+    start = time.monotonic()
+    code = launcher.launch([sys.executable, '-c', 'import time; time.sleep(60)'], num_workers=2,
+                         timeout=2, grace=2)
+    assert code == 1 and time.monotonic() - start < 30
+    assert 'timeout' in capfd.readouterr().err
+    assert _processes_with(job_env) == []
+
+
+def test_launcher_rejects_zero_workers(capsys):
+    assert launch.main(['-n', '0', '--', '--epochs', '1']) == 2
+    assert 'error: -n/--num-workers' in capsys.readouterr().err
+
+
+def test_dist_kvstore_without_launcher_says_how_to_launch(review_folder, tmp_path, monkeypatch,
+                                                          capsys):
+    for name in LAUNCH_VARS:
+        monkeypatch.delenv(name, raising=False)
+    assert train_cli.main(['--data', review_folder, '--kvstore', 'dist_sync',
+                           '--output-dir', str(tmp_path / 'run')] + ARGS) == 2
+    err = capsys.readouterr().err
+    assert err.startswith('error: --kvstore dist_sync') and 'DMLC_ROLE' in err
+    assert 'python -m gluon_sentiment.launch -n 2 -s 1' in err and 'Traceback' not in err
+    assert not (tmp_path / 'run').exists()
+    with pytest.raises(ConfigError, match='choose one of'):
+        create_worker('dist_everything')
+
+
+def test_more_workers_than_training_examples(review_folder, tmp_path, job_env, capfd):
+    code = launch.main(['-n', '4', '-s', '1', '--timeout', '120', '--grace', '5', '--',
+                        '--data', review_folder, '--max-examples', '8', *ARGS,
+                        '--kvstore', 'dist_sync', '--output-dir', str(tmp_path / 'run')])
+    assert code == 1
+    err = capfd.readouterr().err
+    assert 'error: 4 workers but only 3 training examples' in err
+    assert _processes_with(job_env) == []
+
+
+def test_dist_async_trains_and_rank_0_writes(review_folder, tmp_path, job_env):
+    out = tmp_path / 'async'
+    code = launch.main(['-n', '2', '-s', '1', '--timeout', '300', '--grace', '10', '--quiet',
+                        '--', '--data', review_folder, *ARGS, '--lr-schedule', 'cosine',
+                        '--kvstore', 'dist_async', '--output-dir', str(out)])
+    assert code == 0
+    metrics = json.load(open(out / 'metrics.json'))
+    assert metrics['status'] == 'done' and metrics['kvstore'] == 'dist_async'
+    assert 0 <= metrics['test_accuracy'] <= 1
+    assert (out / 'best.params').exists()
+    assert _processes_with(job_env) == []

@@ -1,0 +1,75 @@
+"""The train command's refusals, one-line errors and help."""
+import json
+import os
+
+import pytest
+
+from gluon_sentiment import train as train_cli
+
+
+FAST = ['--seq-len', '40', '--embed-size', '16', '--batch-size', '16', '--epochs', '4',
+        '--lr', '0.01', '--quiet']
+
+
+def _train(data, out, *extra):
+    return train_cli.main(['--data', data, '--output-dir', str(out)] + FAST + list(extra))
+
+
+@pytest.fixture
+def trained_run(review_folder, tmp_path):
+    out = tmp_path / 'run'
+    assert _train(review_folder, out) == 0
+    return str(out)
+
+
+def test_refuses_a_different_run_unless_overwrite(trained_run, review_folder, capsys):
+    assert _train(review_folder, trained_run, '--vocab-size', '7') == 2
+    err = capsys.readouterr().err
+    assert err.startswith('error: --output-dir') and 'holds a different run' in err
+    assert 'vocab_size' in err and '--overwrite' in err and 'Traceback' not in err
+    assert _train(review_folder, trained_run, '--vocab-size', '7', '--overwrite') == 0
+    assert json.load(open(os.path.join(trained_run, 'config.json')))['vocab_size'] == 7
+
+
+def test_refuses_a_folder_of_other_files(review_folder, tmp_path, capsys):
+    out = tmp_path / 'busy'
+    out.mkdir()
+    (out / 'notes.txt').write_text('mine')
+    assert _train(review_folder, out) == 2
+    assert 'not a gluon_sentiment run' in capsys.readouterr().err
+    assert (out / 'notes.txt').read_text() == 'mine'
+
+
+@pytest.mark.parametrize('make_path, message', [
+    (lambda tmp: str(tmp / 'missing'), 'no such file or folder'),
+    (lambda tmp: str(tmp), 'expected review folders pos/ and neg/'),
+    (lambda tmp: _bad_archive(tmp), 'corrupt or truncated archive'),
+])
+def test_bad_data_is_one_line_error(tmp_path, capsys, make_path, message):
+    (tmp_path / 'stray').mkdir()
+    path = make_path(tmp_path)
+    assert train_cli.main(['--data', path, '--output-dir', str(tmp_path / 'out'), '--quiet']) == 2
+    err = capsys.readouterr().err
+    assert err.count('\n') == 1 and err.startswith('error: ') and message in err
+    assert path in err
+
+
+def _bad_archive(tmp):
+    path = tmp / 'broken.tar.gz'
+    path.write_bytes(b'\x1f\x8b\x08\x00 truncated')
+    return str(path)
+
+
+def test_seq_len_shorter_than_kernel(review_folder, tmp_path, capsys):
+    assert _train(review_folder, tmp_path / 'r', '--seq-len', '3') == 2
+    assert '--seq-len 3' in capsys.readouterr().err
+
+
+def test_help_documents_every_flag(capsys):
+    with pytest.raises(SystemExit):
+        train_cli.main(['--help'])
+    out = capsys.readouterr().out
+    for flag in ('--data', '--test-data', '--model', '--epochs', '--gpus', '--seed',
+                 '--max-examples', '--vocab-size', '--seq-len', '--no-hybridize',
+                 '--output-dir', '--overwrite', '--no-bucket', '--cpu-contexts'):
+        assert flag in out
