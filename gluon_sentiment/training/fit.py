@@ -360,7 +360,7 @@ def resume_training(run_dir: str) -> Dict[str, Any]:
     are read again from its ``data`` path; the parameters, the trainer's
     states and the best-so-far are restored from the last checkpoint, and
     the data order and random state follow from the seed and the epoch
-    (see :mod:`gluon_sentiment.checkpoint`), so the result equals that of
+    (see :mod:`gluon_sentiment.training.checkpoint`), so the result equals that of
     an uninterrupted run. A run stopped within its first epoch starts over.
 
     Raises
