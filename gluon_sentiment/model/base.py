@@ -14,6 +14,8 @@ attributes:
 ``supports_multichannel``
     Whether the constructor takes ``multichannel`` (Kim's second, static
     embedding channel).
+``supports_embed_dropout``
+    Whether the constructor takes ``embed_dropout``.
 ``init_from_data(X, y)``
     Data-dependent initialization, once before training (a no-op here).
 ``embedding``, ``embedding_static``, ``features``, ``output_layer``
@@ -53,6 +55,14 @@ class SentimentNet(HybridBlock):
         Dropout before the output layer.
     embed_dropout : float, default 0.0
         Dropout on the embedded tokens, before the encoder (training only).
+    padding_index : int, default 1
+        Token id of ``<pad>`` (see :mod:`gluon_sentiment.data.vocab`); models
+        that mask padding (recurrent, n-gram) count valid lengths from it.
+
+    Subclasses take their own hyperparameters and pass the arguments above
+    that they do not set themselves through ``**kwargs``;
+    :func:`~gluon_sentiment.model.get_model` accepts the named arguments of
+    every constructor up the chain.
 
     Attributes
     ----------
@@ -72,6 +82,10 @@ class SentimentNet(HybridBlock):
     supports_multichannel : bool
         Class attribute, default False: True if the constructor takes
         ``multichannel`` (a second, static ``embedding_static`` channel).
+    supports_embed_dropout : bool
+        Class attribute, default True: the model takes ``embed_dropout``
+        (dropout on the embedded tokens); False where the encoder reads the
+        embedding its own way (recurrent and n-gram models).
     embedding : mxnet.gluon.nn.Embedding
         Word vectors, ``(vocab_size, embed_size)``.
     embedding_static : mxnet.gluon.nn.Embedding or None
@@ -89,12 +103,15 @@ class SentimentNet(HybridBlock):
     length_margin: Optional[int] = None
     accepts_pretrained = True
     supports_multichannel = False
+    supports_embed_dropout = True
     embedding_static: Optional[HybridBlock] = None
     features: Optional[HybridBlock] = None
 
     def __init__(self, vocab_size: int, embed_size: int = 50, num_classes: int = 2,
-                 dropout: float = 0.0, embed_dropout: float = 0.0, **kwargs):
+                 dropout: float = 0.0, embed_dropout: float = 0.0, padding_index: int = 1,
+                 **kwargs):
         super().__init__(**kwargs)
+        self._padding_index = padding_index
         self._vocab_size = vocab_size
         self._embed_size = embed_size
         self._num_classes = num_classes
@@ -106,6 +123,11 @@ class SentimentNet(HybridBlock):
             if dropout:
                 self.output.add(nn.Dropout(dropout))
             self.output.add(nn.Dense(num_classes))
+
+    @property
+    def padding_index(self) -> int:
+        """The token id of ``<pad>`` (1 in every vocabulary of :mod:`gluon_sentiment.data.vocab`)."""
+        return self._padding_index
 
     @property
     def embed_size(self) -> int:

@@ -43,15 +43,15 @@ class DenseNet(SentimentNet):
     dropout : float, default 0.0
         Dropout before the output layer.
     num_classes : int, default 2
-        Output classes.
+        Output classes (passed to :class:`SentimentNet`, as are ``embed_dropout``
+        and ``padding_index``).
     embed_dropout : float, default 0.0
         Dropout on the embedded tokens (see :class:`SentimentNet`).
     """
 
     def __init__(self, vocab_size: int, seq_len: int = 500, embed_size: int = 50,
-                 hidden_size: int = 500, dropout: float = 0.0, num_classes: int = 2,
-                 embed_dropout: float = 0.0, **kwargs):
-        super().__init__(vocab_size, embed_size, num_classes, dropout, embed_dropout, **kwargs)
+                 hidden_size: int = 500, dropout: float = 0.0, **kwargs):
+        super().__init__(vocab_size, embed_size, dropout=dropout, **kwargs)
         self._seq_len = seq_len
         with self.name_scope():
             self.features = FlattenDenseEncoder(hidden_size)
@@ -76,15 +76,15 @@ class ConvNet(SentimentNet):
     dropout : float, default 0.0
         Dropout before the output layer.
     num_classes : int, default 2
-        Output classes.
+        Output classes (passed to :class:`SentimentNet`, as are ``embed_dropout``
+        and ``padding_index``).
     embed_dropout : float, default 0.0
         Dropout on the embedded tokens (see :class:`SentimentNet`).
     """
 
     def __init__(self, vocab_size: int, seq_len: int = 500, embed_size: int = 50,
-                 num_filters: int = 100, kernel_size: int = 5, dropout: float = 0.0,
-                 num_classes: int = 2, embed_dropout: float = 0.0, **kwargs):
-        super().__init__(vocab_size, embed_size, num_classes, dropout, embed_dropout, **kwargs)
+                 num_filters: int = 100, kernel_size: int = 5, dropout: float = 0.0, **kwargs):
+        super().__init__(vocab_size, embed_size, dropout=dropout, **kwargs)
         self._seq_len = seq_len
         with self.name_scope():
             self.features = ConvEncoder(num_filters, kernel_size)
@@ -111,7 +111,8 @@ class MultiKernelConvNet(SentimentNet):
     dropout : float, default 0.5
         Dropout on the pooled features, before the output layer.
     num_classes : int, default 2
-        Output classes.
+        Output classes (passed to :class:`SentimentNet`, as are ``embed_dropout``
+        and ``padding_index``).
     multichannel : bool, default False
         Kim's CNN-multichannel: a second, static embedding
         ``embedding_static`` (``grad_req='null'``) beside the fine-tuned
@@ -130,9 +131,9 @@ class MultiKernelConvNet(SentimentNet):
     supports_multichannel = True
 
     def __init__(self, vocab_size: int, embed_size: int = 50, kernel_sizes=(3, 4, 5),
-                 num_filters: int = 100, dropout: float = 0.5, num_classes: int = 2,
-                 multichannel: bool = False, embed_dropout: float = 0.0, **kwargs):
-        super().__init__(vocab_size, embed_size, num_classes, dropout, embed_dropout, **kwargs)
+                 num_filters: int = 100, dropout: float = 0.5, multichannel: bool = False,
+                 **kwargs):
+        super().__init__(vocab_size, embed_size, dropout=dropout, **kwargs)
         self._multichannel = multichannel
         self.length_margin = max(kernel_sizes)
         with self.name_scope():

@@ -170,7 +170,8 @@ class NgramNet(SentimentNet):
     dropout : float, default 0.0
         Dropout on the averaged vector.
     num_classes : int, default 2
-        Output classes.
+        Output classes (passed to :class:`SentimentNet`, as are ``embed_dropout``
+        and ``padding_index``).
     padding_index : int, default 1
         Index of ``<pad>`` in the vocabulary.
     sparse_grad : bool, default True
@@ -182,19 +183,19 @@ class NgramNet(SentimentNet):
 
     #: pretrained word vectors do not apply (``--embedding`` is refused)
     accepts_pretrained = False
+    #: the encoder reads the embedding its own way: no dropout on the embedded tokens
+    supports_embed_dropout = False
     #: padding n-grams are masked, so padding may be cut anywhere (one column kept)
     length_margin = 1
 
     def __init__(self, vocab_size: int, embed_size: int = 16, num_buckets: int = 2 ** 20,
                  ngram_orders: Sequence[int] = (1, 2, 3), nb_weighting: bool = True,
-                 dropout: float = 0.0, num_classes: int = 2, padding_index: int = 1,
-                 sparse_grad: bool = True, **kwargs):
-        super().__init__(vocab_size + num_buckets, embed_size, num_classes, dropout, **kwargs)
+                 dropout: float = 0.0, sparse_grad: bool = True, **kwargs):
+        super().__init__(vocab_size + num_buckets, embed_size, dropout=dropout, **kwargs)
         self._words = vocab_size
         self._num_buckets = num_buckets
         self._orders = _check_orders(ngram_orders)
         self._nb_weighting = nb_weighting
-        self._padding_index = padding_index
         with self.name_scope():
             if sparse_grad:
                 self.embedding = nn.Embedding(vocab_size + num_buckets, embed_size,

@@ -95,7 +95,8 @@ class BiRNNNet(SentimentNet):
     dropout : float, default 0.3
         Dropout on the pooled features, before the output layer.
     num_classes : int, default 2
-        Output classes.
+        Output classes (passed to :class:`SentimentNet`, as are ``embed_dropout``
+        and ``padding_index``).
     padding_index : int, default 1
         Index of ``<pad>`` in the vocabulary (see
         :mod:`gluon_sentiment.data.vocab`); positions holding it after the
@@ -103,15 +104,15 @@ class BiRNNNet(SentimentNet):
     """
 
     #: padding may be cut anywhere after the text: one column is kept for empty texts
+    #: the encoder reads the embedding its own way: no dropout on the embedded tokens
+    supports_embed_dropout = False
     length_margin = 1
     #: cell type of the recurrent layers
     mode = 'lstm'
 
     def __init__(self, vocab_size: int, embed_size: int = 50,
-                 hidden_size: int = 128, num_layers: int = 1, dropout: float = 0.3,
-                 num_classes: int = 2, padding_index: int = 1, **kwargs):
-        super().__init__(vocab_size, embed_size, num_classes, dropout, **kwargs)
-        self._padding_index = padding_index
+                 hidden_size: int = 128, num_layers: int = 1, dropout: float = 0.3, **kwargs):
+        super().__init__(vocab_size, embed_size, dropout=dropout, **kwargs)
         with self.name_scope():
             self.features = BiRNNEncoder(self.mode, hidden_size, num_layers,
                                          dropout if num_layers > 1 else 0.0)

@@ -25,9 +25,23 @@ Net = TypeVar('Net', bound=Type[SentimentNet])
 
 
 def _constructor_args(cls: Type[SentimentNet]) -> List[str]:
-    """The named arguments of ``cls``'s constructor: its declared hyperparameters."""
-    return [name for name, p in inspect.signature(cls.__init__).parameters.items()
-            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and name != 'self']
+    """The named arguments of ``cls``'s constructor and of those it passes ``**kwargs`` to.
+
+    A subclass takes its own hyperparameters and hands the rest
+    (``num_classes``, ``embed_dropout``, ...) to :class:`SentimentNet`
+    through ``**kwargs``; the chain stops at a constructor without
+    ``**kwargs`` or at ``SentimentNet``.
+    """
+    names: List[str] = []
+    for klass in cls.__mro__:
+        if '__init__' not in vars(klass):
+            continue
+        params = inspect.signature(klass.__init__).parameters.values()
+        names += [p.name for p in params if p.name != 'self' and p.name not in names
+                  and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        if klass is SentimentNet or not any(p.kind is p.VAR_KEYWORD for p in params):
+            break
+    return names
 
 
 def _check_declaration(name: str, cls: type) -> None:
@@ -138,6 +152,8 @@ def get_model(name: str, **kwargs) -> SentimentNet:
     cls = model_class(name)
     kwargs = _declared_kwargs(cls, kwargs)
     accepted = set(_constructor_args(cls)) | set(_BLOCK_ARGS)
+    if not cls.supports_embed_dropout:
+        accepted.discard('embed_dropout')
     unknown = [key for key in kwargs if key not in accepted]
     if unknown:
         raise ConfigError(f'model {name!r} takes no argument {", ".join(unknown)}')

@@ -3,7 +3,7 @@
 A job is one scheduler, one or more servers and ``num_workers`` workers
 (see :mod:`gluon_sentiment.launch`). Every worker reads the whole data set,
 so all of them agree on the split and the vocabulary, and computes the same
-global batches (:func:`gluon_sentiment.engine.epoch_batches` is a pure
+global batches (:func:`gluon_sentiment.training.engine.epoch_batches` is a pure
 function of seed and epoch); worker ``rank`` trains on positions ``rank,
 rank + num_workers, ...`` of every batch. Every worker therefore takes the
 same number of steps, and the W shards of an epoch are disjoint and cover

@@ -1,14 +1,20 @@
-"""The training engine: batches, one training epoch, evaluation, prediction.
+"""The training engine: batches, one training step and epoch, evaluation.
 
-Pure functions, no module state. Contexts are always a list; every batch is
-split over them with :func:`mxnet.gluon.utils.split_and_load`, each shard
-runs its own forward and backward under ``autograd.record()``, and
-``trainer.step(batch_size)`` normalizes by the whole batch.
+No module state. Contexts are always a list. An epoch's global batches
+(:func:`epoch_batches`) are laid out for this process as :class:`Batch`
+objects (:func:`layout_batches`: its shard of the rows, the columns kept,
+the step's normalization); :func:`train_batch` splits one over the
+contexts with :func:`mxnet.gluon.utils.split_and_load`, runs each shard's
+forward and backward under ``autograd.record()``, and
+``trainer.step(batch.size)`` normalizes by the whole batch.
+:func:`train_epoch` is the plain loop over the steps, summed by an
+:class:`EpochMeter`.
 """
 import logging
 import time
 import warnings
-from typing import Callable, Dict, List, Optional, Sequence
+from dataclasses import dataclass
+from typing import Dict, List, NamedTuple, Optional, Sequence, Union
 
 import gluonnlp as nlp
 import mxnet as mx
@@ -20,7 +26,8 @@ from ..errors import ConfigError
 from ..inference.batches import (batch_width, predict_logits, softmax,
                                 split_to_contexts)
 
-__all__ = ['make_contexts', 'epoch_batches', 'train_epoch', 'evaluate']
+__all__ = ['make_contexts', 'epoch_batches', 'Batch', 'layout_batches', 'train_batch', 'StepOutput',
+           'EpochMeter', 'train_epoch', 'evaluate']
 
 log = logging.getLogger(__name__)
 
@@ -83,29 +90,174 @@ def epoch_batches(lengths: np.ndarray, batch_size: int, seed: int, epoch: int,
         np.random.set_state(state)
 
 
-def _load_rows(X: np.ndarray, y: np.ndarray, rows: np.ndarray, filler: np.ndarray, width: int,
-               ctx: List[mx.Context]):
-    """Split ``rows`` of ``(X, y)`` over ``ctx``, with a 0/1 weight per row.
+@dataclass(frozen=True)
+class Batch:
+    """One training step as this process loads it: which rows, cut how, normalized by what.
 
-    Every context gets at least one row: those ``rows`` cannot fill are
-    copies of ``filler`` with weight 0, so that every context runs a
-    backward (a context without one would add its last step's gradient).
+    Parameters
+    ----------
+    rows : numpy.ndarray
+        Indices into ``(X, y)`` of the examples this process trains on (its
+        share of the global batch; may be empty).
+    width : int
+        Columns of ``X`` kept: the global batch's longest example plus the
+        model's margin (see :func:`batch_width`), so that every worker cuts
+        the batch as one process would.
+    size : int
+        Examples ``trainer.step`` normalizes by.
+    filler : int
+        Index of an example loaded, with weight 0, into contexts that
+        ``rows`` cannot fill, so that every context runs a backward (a
+        context without one would add its last step's gradient).
     """
-    pad = max(0, len(ctx) - len(rows))
-    weight = np.concatenate([np.ones(len(rows)), np.zeros(pad)]).reshape(-1, 1)
-    rows = np.concatenate([rows, np.repeat(filler[:1], pad)]).astype(np.int64)
-    return (split_to_contexts(X[rows, :width], ctx), split_to_contexts(y[rows], ctx),
+    rows: np.ndarray
+    width: int
+    size: int
+    filler: int
+
+    @classmethod
+    def whole(cls, indices: np.ndarray, width: int) -> 'Batch':
+        """The batch ``indices`` trained whole by one process, ``width`` columns wide."""
+        return cls(indices, width, len(indices), int(indices[0]))
+
+
+def layout_batches(batches: Sequence[np.ndarray], seq_len: int,
+                   lengths: Optional[np.ndarray] = None, margin: int = 0, rank: int = 0,
+                   num_workers: int = 1, step_size: Optional[int] = None) -> List[Batch]:
+    """Lay out the global batches of an epoch (see :func:`epoch_batches`) for one process.
+
+    Parameters
+    ----------
+    batches : sequence of numpy.ndarray
+        Index arrays of the global batches, in order.
+    seq_len : int
+        Columns of the encoded data.
+    lengths : numpy.ndarray, optional
+        Valid lengths; when given, each batch is cut to :func:`batch_width`
+        columns (variable-length models only).
+    margin : int
+        Padding kept after the longest example of a batch.
+    rank, num_workers : int
+        In a multi-process job, this process trains on positions ``rank``,
+        ``rank + num_workers``, ... of every batch (the others on the rest);
+        a process whose share of a batch is empty still takes the step.
+    step_size : int, optional
+        Examples ``trainer.step`` normalizes by; default the whole global
+        batch, over all contexts and workers.
+
+    Returns
+    -------
+    list of Batch
+        One per global batch, in the same order.
+    """
+    # the width of the whole batch, as one process would cut it: F.max sends the gradient to
+    # every tied all-padding window, so the padding kept changes the gradient
+    return [Batch(idx[rank::num_workers],
+                  batch_width(None if lengths is None else lengths[idx], seq_len, margin),
+                  step_size or len(idx), int(idx[0]))
+            for idx in batches]
+
+
+def _load_rows(X: np.ndarray, y: np.ndarray, batch: Batch, ctx: List[mx.Context]):
+    """Split ``batch``'s rows of ``(X, y)`` over ``ctx``, with a 0/1 weight per row.
+
+    Every context gets at least one row: those the rows cannot fill are
+    copies of ``batch.filler`` with weight 0.
+    """
+    pad = max(0, len(ctx) - len(batch.rows))
+    weight = np.concatenate([np.ones(len(batch.rows)), np.zeros(pad)]).reshape(-1, 1)
+    rows = np.concatenate([batch.rows, np.repeat([batch.filler], pad)]).astype(np.int64)
+    return (split_to_contexts(X[rows, :batch.width], ctx), split_to_contexts(y[rows], ctx),
             gluon.utils.split_and_load(mx.nd.array(weight), ctx, even_split=False))
 
 
+class StepOutput(NamedTuple):
+    """What :func:`train_batch` computed, one entry per context (as MXNet's ``fit_batch``)."""
+    outputs: List[mx.nd.NDArray]
+    labels: List[mx.nd.NDArray]
+    losses: List[mx.nd.NDArray]
+    weights: List[mx.nd.NDArray]
+
+
+def train_batch(net: gluon.Block, trainer: gluon.Trainer, loss_fn: gluon.loss.Loss,
+                X: np.ndarray, y: np.ndarray, batch: Batch,
+                ctx: List[mx.Context]) -> StepOutput:
+    """One training step: split ``batch`` over ``ctx``, forward and backward per shard, update.
+
+    Parameters
+    ----------
+    net, trainer, loss_fn, X, y, ctx
+        As in :func:`train_epoch`.
+    batch : Batch
+        The step's examples and layout.
+
+    Returns
+    -------
+    StepOutput
+        Scores, labels, per-example losses and 0/1 weights of each context.
+    """
+    data, labels, weights = _load_rows(X, y, batch, ctx)
+    with autograd.record():
+        outputs = [net(x) for x in data]
+        losses = [loss_fn(out, lab, w) for out, lab, w in zip(outputs, labels, weights)]
+    for loss in losses:
+        loss.backward()
+    trainer.step(batch.size)
+    return StepOutput(outputs, labels, losses, weights)
+
+
+class EpochMeter:
+    """Loss, accuracy and speed of a training epoch, summed on ``device`` step by step.
+
+    Parameters
+    ----------
+    device : Context
+        Where the sums are kept (the first training context); they are read
+        back only by :meth:`result`, so steps are not synchronized.
+    steps : int
+        Steps of the epoch, for the progress bar.
+    progress : bool
+        Show a progress bar (on a terminal only).
+    """
+
+    def __init__(self, device: mx.Context, steps: int, progress: bool = True):
+        self._device = device
+        self._loss = mx.nd.zeros(1, ctx=device)
+        self._correct = mx.nd.zeros(1, ctx=device)
+        self._start = time.time()
+        self.examples = 0
+        self._bar = tqdm(total=steps, desc='train', leave=False,
+                         disable=None if progress else True)
+
+    def update(self, batch: Batch, step: StepOutput) -> None:
+        """Add one step's loss and hits over ``batch``'s rows (weighted fillers count 0)."""
+        self.examples += len(batch.rows)
+        for out, lab, loss, w in zip(*step):
+            self._loss += loss.sum().as_in_context(self._device)
+            hits = (out.argmax(axis=1) == lab) * w.reshape((-1,))
+            self._correct += hits.sum().as_in_context(self._device)
+        self._bar.update(1)
+
+    def result(self) -> Dict[str, float]:
+        """Close the progress bar; ``loss`` (mean per example), ``accuracy``, ``examples``,
+        ``samples_per_sec`` and ``seconds``."""
+        self._bar.close()
+        total_loss = float(self._loss.asscalar())
+        elapsed = time.time() - self._start
+        seen = self.examples
+        return {'loss': total_loss / max(seen, 1),
+                'accuracy': float(self._correct.asscalar()) / max(seen, 1),
+                'examples': seen, 'samples_per_sec': seen / elapsed, 'seconds': elapsed}
+
+
 def train_epoch(net: gluon.Block, trainer: gluon.Trainer, loss_fn: gluon.loss.Loss,
-                X: np.ndarray, y: np.ndarray, batches: Sequence[np.ndarray],
-                ctx: List[mx.Context], lengths: Optional[np.ndarray] = None, margin: int = 0,
-                progress: bool = True,
-                on_batch_end: Optional[Callable[[int], None]] = None,
-                rank: int = 0, num_workers: int = 1,
-                step_size: Optional[int] = None) -> Dict[str, float]:
+                X: np.ndarray, y: np.ndarray, batches: Sequence[Union[Batch, np.ndarray]],
+                ctx: List[mx.Context], progress: bool = True) -> Dict[str, float]:
     """Train one pass over ``(X, y)``, batch by batch.
+
+    The fit loop of :func:`gluon_sentiment.training.run_training` takes the
+    same steps (:func:`train_batch`, :class:`EpochMeter`) and calls its
+    handlers after each.
 
     Parameters
     ----------
@@ -118,64 +270,27 @@ def train_epoch(net: gluon.Block, trainer: gluon.Trainer, loss_fn: gluon.loss.Lo
         ``SoftmaxCrossEntropyLoss``.
     X, y : numpy.ndarray
         Token indices ``(n, seq_len)`` and labels ``(n,)``.
-    batches : sequence of numpy.ndarray
-        Index arrays, one per step (see :func:`epoch_batches`); each step's
-        batch is split over all contexts.
+    batches : sequence of Batch or numpy.ndarray
+        One per step: a :class:`Batch` (see :func:`layout_batches`), or an
+        index array (see :func:`epoch_batches`), trained whole and at full
+        width. Each step's batch is split over all contexts.
     ctx : list of Context
         Devices.
-    lengths : numpy.ndarray, optional
-        Valid lengths; when given, each batch is cut to
-        :func:`batch_width` columns (variable-length models only).
-    margin : int
-        Padding kept after the longest example of a batch.
     progress : bool
         Show a progress bar (on a terminal only).
-    on_batch_end : callable, optional
-        Called with the batch number after each step.
-    rank, num_workers : int
-        In a multi-process job, this process trains on positions ``rank``,
-        ``rank + num_workers``, ... of every batch (the others on the rest);
-        a process whose share of a batch is empty still takes the step.
-    step_size : int, optional
-        Examples ``trainer.step`` normalizes by; default the whole batch,
-        over all contexts and workers.
 
     Returns
     -------
     dict
         ``loss`` (mean per example), ``accuracy``, ``examples``,
-        ``samples_per_sec`` and ``seconds``, over this process's share.
+        ``samples_per_sec`` and ``seconds``, over this process's rows.
     """
-    total_loss = mx.nd.zeros(1, ctx=ctx[0])
-    correct = mx.nd.zeros(1, ctx=ctx[0])
-    start = time.time()
-    seen = 0
-    bar = tqdm(total=len(batches), desc='train', leave=False, disable=None if progress else True)
-    for i, idx in enumerate(batches):
-        rows = idx[rank::num_workers]
-        # the width of the whole batch, as one process would cut it: F.max sends the gradient
-        # to every tied all-padding window, so the padding kept changes the gradient
-        width = batch_width(None if lengths is None else lengths[idx], X.shape[1], margin)
-        data, label, weight = _load_rows(X, y, rows, idx, width, ctx)
-        with autograd.record():
-            outputs = [net(x) for x in data]
-            losses = [loss_fn(out, lab, w) for out, lab, w in zip(outputs, label, weight)]
-        for loss in losses:
-            loss.backward()
-        trainer.step(step_size or len(idx))
-        seen += len(rows)
-        for out, lab, loss, w in zip(outputs, label, losses, weight):
-            total_loss += loss.sum().as_in_context(ctx[0])
-            hits = (out.argmax(axis=1) == lab) * w.reshape((-1,))
-            correct += hits.sum().as_in_context(ctx[0])
-        bar.update(1)
-        if on_batch_end is not None:
-            on_batch_end(i)
-    bar.close()
-    total_loss = float(total_loss.asscalar())
-    elapsed = time.time() - start
-    return {'loss': total_loss / max(seen, 1), 'accuracy': float(correct.asscalar()) / max(seen, 1),
-            'examples': seen, 'samples_per_sec': seen / elapsed, 'seconds': elapsed}
+    meter = EpochMeter(ctx[0], len(batches), progress)
+    for batch in batches:
+        if not isinstance(batch, Batch):
+            batch = Batch.whole(batch, X.shape[1])
+        meter.update(batch, train_batch(net, trainer, loss_fn, X, y, batch, ctx))
+    return meter.result()
 
 
 def evaluate(net: gluon.Block, X: np.ndarray, y: np.ndarray, ctx: List[mx.Context],

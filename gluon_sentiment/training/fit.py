@@ -1,77 +1,64 @@
 """The fit loop: reviews in, trained run directory out.
 
-:func:`run_training` is what ``python -m gluon_sentiment.train`` calls; each
-of its steps is a function of its own for research code to reuse.
+:func:`run_training` is what ``python -m gluon_sentiment.train`` calls. It
+runs five stages, each a function of its own for research code to reuse:
+
+1. :func:`prepare`: the run directory and the encoded data;
+2. :func:`build`: the network (with its pretrained vectors), the run's
+   files, the batch layout and the trainer, gathered in a
+   :class:`~gluon_sentiment.training.handlers.TrainingRun`;
+3. :func:`restore`: the last checkpoint, when resuming;
+4. :func:`fit`: the epoch loop, which trains and validates and leaves
+   everything else (checkpoints, the best epoch, logging, signals,
+   divergence) to its handlers (:mod:`gluon_sentiment.training.handlers`);
+5. :func:`finish`: the best epoch back in the network, the test
+   evaluation, the exported graph and ``metrics.json``.
 """
 import logging
 import os
-import signal
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import mxnet as mx
-import numpy as np
-from mxnet import gluon
 
-from ..analysis.plots import LEARNING_CURVES, plot_learning_curves
 from ..artifacts import rundir
 from ..artifacts.store import BEST_PARAMS, CONFIG, METRICS, VOCAB, remove_temporaries, write_json
 from ..data.pipeline import Dataset, prepare_data
-from ..embeddings.align import embedding_matrix, rescale_matrix
-from ..errors import ConfigError, TrainingDiverged, TrainingInterrupted
+from ..embeddings.align import EmbeddingMatrix, embedding_matrix, rescale_matrix
+from ..embeddings.sources import PretrainedVectors
+from ..errors import ConfigError
 from ..model.registry import model_class
-from .checkpoint import check_resumable, load_last, save_epoch
 from .build import build_net, load_pretrained, make_trainer
+from .checkpoint import check_resumable, load_last
 from .config import TrainConfig
 from .distributed import Worker, create_worker
-from .engine import epoch_batches, evaluate, make_contexts, train_epoch
-from .signals import StopRequested, stop_on_signals
+from .engine import (Batch, EpochMeter, epoch_batches, evaluate, layout_batches, make_contexts,
+                     train_batch)
+from .handlers import Handler, TrainingRun, default_handlers
 
-__all__ = ['run_training', 'resume_training']
+__all__ = ['run_training', 'resume_training', 'prepare', 'build', 'restore', 'fit', 'finish',
+           'epoch_layout', 'train_batches']
 
 log = logging.getLogger(__name__)
 
 
-def _evaluate(net, split, ctx, margin, worker: Worker) -> Dict[str, float]:
-    """Loss and accuracy on ``split``; under dist_sync each worker takes a shard and the sums are
-    combined, under dist_async each worker evaluates its own weights on the whole split."""
-    X, y, lengths = split
-    if worker.sync:
-        X, y, lengths = (worker.shard(a) for a in (X, y, lengths))
-    metrics = evaluate(net, X, y, ctx, lengths=None if margin is None else lengths,
-                       margin=margin or 0) if len(y) else {'loss': 0.0, 'accuracy': 0.0}
-    if not worker.distributed or not worker.sync:
-        return metrics
-    n = len(y)
-    loss, correct, total = worker.allreduce([metrics['loss'] * n, metrics['accuracy'] * n, n])
-    return {'loss': loss / total, 'accuracy': correct / total}
-
-
-def _check_workers(worker: Worker, config: TrainConfig, num_train: int) -> None:
-    if worker.num_workers > num_train:
-        raise ConfigError(f'{worker.num_workers} workers but only {num_train} training examples: '
-                          'start fewer workers (launch -n) or use more data (--max-examples)')
-    if worker.num_workers > config.batch_size:
-        raise ConfigError(f'--batch-size {config.batch_size} is the total over all workers and '
-                          f'must be at least the {worker.num_workers} workers')
-
-
-def run_training(config: TrainConfig, data: Optional[Dataset] = None,
-                 resume: bool = False) -> Dict[str, Any]:
+def run_training(config: TrainConfig, data: Optional[Dataset] = None, resume: bool = False,
+                 handlers: Optional[Sequence[Handler]] = None) -> Dict[str, Any]:
     """Train and evaluate a model as configured, writing the run directory.
 
     Steps: check the options, prepare ``config.output_dir``, read and encode
     the data, train ``config.epochs`` epochs with Adam (or
     ``config.optimizer``), saving a checkpoint after each epoch (see
-    :mod:`gluon_sentiment.checkpoint`) and the best parameters by validation
-    accuracy, then evaluate the best on the test split and export the graph.
+    :mod:`gluon_sentiment.training.checkpoint`) and the best parameters by
+    validation accuracy, then evaluate the best on the test split and
+    export the graph.
 
     SIGINT and SIGTERM stop training after the current batch; the last
     completed epoch stays the resumable checkpoint.
 
     With ``--kvstore dist_sync`` or ``dist_async`` this process is one
-    worker of a job (see :mod:`gluon_sentiment.distributed`): it trains on
-    its share of every batch, metrics are combined over the workers, and
-    only rank 0 writes the run directory.
+    worker of a job (see :mod:`gluon_sentiment.training.distributed`): it
+    trains on its share of every batch, metrics are combined over the
+    workers, and only rank 0 writes the run directory.
 
     Parameters
     ----------
@@ -83,6 +70,12 @@ def run_training(config: TrainConfig, data: Optional[Dataset] = None,
     resume : bool, default False
         Continue the run already in ``config.output_dir`` from its last
         completed epoch (see :func:`resume_training`).
+    handlers : sequence of Handler, optional
+        More behaviour for the fit loop (see
+        :mod:`gluon_sentiment.training.handlers`), called after the
+        built-in handlers: e.g. a handler whose ``epoch_end(run, row)``
+        records every epoch's metrics row, or returns True to stop
+        training early.
 
     Returns
     -------
@@ -102,89 +95,247 @@ def run_training(config: TrainConfig, data: Optional[Dataset] = None,
     ctx = make_contexts(config.gpus, config.cpu_contexts)
     config, pretrained = load_pretrained(config)
     worker = create_worker(config.kvstore)
+    handlers = [*default_handlers(), *(handlers or ())]
     try:
-        return _run_worker(config, ctx, worker, data, pretrained, resume)
+        data = prepare(config, worker, data, resume)
+        run = build(config, data, ctx, worker, pretrained, resume)
+        restore(run, resume)
+        fit(run, handlers)
+        return finish(run, handlers)
     except BaseException:
         worker.leave_without_goodbye()
         raise
 
 
-def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
-                data: Optional[Dataset] = None, pretrained=None,
-                resume: bool = False) -> Dict[str, Any]:
-    out = config.output_dir
-    if worker.is_writer and not resume:
-        rundir.prepare_run_dir(out, config.to_dict(), config.overwrite)
+def prepare(config: TrainConfig, worker: Worker, data: Optional[Dataset] = None,
+            resume: bool = False) -> Dataset:
+    """Prepare the run directory (rank 0, new runs) and read and encode the data.
 
+    Raises
+    ------
+    ConfigError
+        If there are more workers than training examples or than examples
+        per batch.
+    RunDirError
+        If ``config.output_dir`` holds another run (see
+        :func:`gluon_sentiment.artifacts.rundir.prepare_run_dir`).
+    """
+    if worker.is_writer and not resume:
+        rundir.prepare_run_dir(config.output_dir, config.to_dict(), config.overwrite)
     data = prepare_data(config, config.seed) if data is None else data
-    _check_workers(worker, config, len(data.splits['train'][1]))
-    aligned = None
-    if pretrained is not None:
-        aligned = embedding_matrix(pretrained.embedding, data.vocab, config.oov_vectors,
-                                   config.seed)
-        log.info('%s covers %d of %d vocabulary words (%.2f%%)%s', config.embedding,
-                 aligned.found, aligned.words, 100 * aligned.coverage,
-                 f'; missing: {" ".join(aligned.missing[:10])}' if aligned.missing else '')
-        if config.embedding_std is not None:
-            aligned.matrix = rescale_matrix(aligned.matrix, config.embedding_std)
+    num_train = len(data.splits['train'][1])
+    if worker.num_workers > num_train:
+        raise ConfigError(f'{worker.num_workers} workers but only {num_train} training examples: '
+                          'start fewer workers (launch -n) or use more data (--max-examples)')
+    if worker.num_workers > config.batch_size:
+        raise ConfigError(f'--batch-size {config.batch_size} is the total over all workers and '
+                          f'must be at least the {worker.num_workers} workers')
+    return data
+
+
+def build(config: TrainConfig, data: Dataset, ctx: List[mx.Context], worker: Worker,
+          pretrained: Optional[PretrainedVectors] = None, resume: bool = False) -> TrainingRun:
+    """Build the network and its trainer, and write (or, resuming, check) the run's files.
+
+    The network gets the pretrained vectors aligned to the vocabulary and,
+    in a new run, its data-dependent initialization. A new run's
+    ``config.json`` and ``vocab.json`` are written (rank 0); a resumed
+    run's are checked against the data and options.
+
+    Raises
+    ------
+    ConfigError
+        If the model does not fit the options (see
+        :func:`~gluon_sentiment.training.build.build_net`).
+    RunDirError
+        If a resumed run's vocabulary or model disagrees.
+    """
+    aligned = _align(config, data, pretrained)
     net = build_net(config, len(data.vocab), ctx, None if aligned is None else aligned.matrix)
     if not resume:
         net.init_from_data(*data.splits['train'][:2])
-    if resume and os.path.exists(os.path.join(out, VOCAB)):
-        check_resumable(out, config.model_kwargs(len(data.vocab)), data.vocab)
-    elif worker.is_writer:
-        write_json(os.path.join(out, CONFIG),
-                          rundir.describe(config.to_dict(), config.model,
-                                          config.model_kwargs(len(data.vocab))))
-        rundir.save_vocab(os.path.join(out, VOCAB), data.vocab)
-
-    len_train = data.splits['train'][2]
+    _write_or_check_run_files(config, data, worker, resume)
     margin = net.length_margin
     bucket = config.bucket and margin is not None
     if config.bucket and not bucket:
         log.info('model %r needs fixed-length inputs: bucketing is off', config.model)
     if config.hybridize and not bucket:  # one batch shape: let MXNet plan the graph once
         net.hybridize(static_alloc=True, static_shape=True)
-    steps = config.epochs * len(epoch_batches(len_train, config.batch_size, config.seed, 1,
-                                              bucket, config.num_buckets))
+    steps = config.epochs * len(epoch_batches(data.splits['train'][2], config.batch_size,
+                                              config.seed, 1, bucket, config.num_buckets))
     # dist_async: the servers' optimizer counts one update per worker and step, and keeps
     # the normalization of the first step
     updates = steps if worker.sync else steps * worker.num_workers
-    step_size = None if worker.sync else -(-config.batch_size // worker.num_workers)
     trainer = make_trainer(net, config, updates, worker.kvstore)
-    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
-    metrics: Dict[str, Any] = {'history': [], 'sizes': data.sizes(), 'data': data.source,
-                               'status': 'training', 'num_workers': worker.num_workers,
-                               'kvstore': config.kvstore}
+    run = TrainingRun(config, data, ctx, worker, net, trainer, _new_metrics(config, data, worker),
+                      margin, bucket)
     if pretrained is not None:
         mode = ('multichannel' if config.multichannel else
                 'frozen' if config.freeze_embedding else 'fine-tuned')
-        metrics['embedding'] = {**pretrained.describe(), **aligned.describe(), 'mode': mode}
-    if resume:
-        metrics = load_last(out, net, trainer, ctx) or metrics
-    worker.start(trainer)  # every worker gets rank 0's weights before the first step
-    start = len(metrics['history']) + 1
-    best, best_params = metrics.get('val_accuracy', -1.0), None
-    epoch = start
-    with stop_on_signals() as stop:
-        try:
-            for epoch in range(start, config.epochs + 1):
-                stop.check()
-                best, snapshot = _train_one_epoch(config, epoch, net, trainer, loss_fn, data, ctx,
-                                                  bucket, margin, metrics, best, stop.check,
-                                                  worker, step_size)
-                best_params = snapshot or best_params
-        except StopRequested as err:
-            raise _stopped(out, metrics, epoch, err.signum) from None
+        run.metrics['embedding'] = {**pretrained.describe(), **aligned.describe(), 'mode': mode}
+    return run
 
-    if best_params is None:  # the best epoch was before a resume: read it back
-        net.load_parameters(os.path.join(out, BEST_PARAMS), ctx=ctx)
+
+def _align(config: TrainConfig, data: Dataset,
+           pretrained: Optional[PretrainedVectors]) -> Optional[EmbeddingMatrix]:
+    """The pretrained vectors row by row for ``data.vocab`` (None without ``--embedding``)."""
+    if pretrained is None:
+        return None
+    aligned = embedding_matrix(pretrained.embedding, data.vocab, config.oov_vectors, config.seed)
+    log.info('%s covers %d of %d vocabulary words (%.2f%%)%s', config.embedding,
+             aligned.found, aligned.words, 100 * aligned.coverage,
+             f'; missing: {" ".join(aligned.missing[:10])}' if aligned.missing else '')
+    if config.embedding_std is not None:
+        aligned.matrix = rescale_matrix(aligned.matrix, config.embedding_std)
+    return aligned
+
+
+def _write_or_check_run_files(config: TrainConfig, data: Dataset, worker: Worker,
+                              resume: bool) -> None:
+    out = config.output_dir
+    if resume and os.path.exists(os.path.join(out, VOCAB)):
+        check_resumable(out, config.model_kwargs(len(data.vocab)), data.vocab)
+    elif worker.is_writer:
+        write_json(os.path.join(out, CONFIG),
+                   rundir.describe(config.to_dict(), config.model,
+                                   config.model_kwargs(len(data.vocab))))
+        rundir.save_vocab(os.path.join(out, VOCAB), data.vocab)
+
+
+def _new_metrics(config: TrainConfig, data: Dataset, worker: Worker) -> Dict[str, Any]:
+    return {'history': [], 'sizes': data.sizes(), 'data': data.source, 'status': 'training',
+            'num_workers': worker.num_workers, 'kvstore': config.kvstore}
+
+
+def restore(run: TrainingRun, resume: bool = False) -> None:
+    """Restore the last checkpoint when resuming, then bring every worker to rank 0's weights.
+
+    Raises
+    ------
+    RunDirError
+        If the checkpoint is missing or does not fit (see
+        :func:`~gluon_sentiment.training.checkpoint.load_last`).
+    """
+    if resume:
+        run.metrics = load_last(run.out, run.net, run.trainer, run.ctx) or run.metrics
+    run.worker.start(run.trainer)  # every worker gets rank 0's weights before the first step
+
+
+def fit(run: TrainingRun, handlers: Sequence[Handler]) -> None:
+    """Train epochs ``run.next_epoch`` .. ``config.epochs``, calling ``handlers`` on the way.
+
+    Each epoch trains this worker's share of every batch
+    (:func:`train_batches`), combines the training metrics over the workers
+    (``dist_sync``) and validates; its metrics row then goes to the
+    handlers' ``epoch_end``, any of which may stop training.
+    """
+    try:
+        for handler in handlers:
+            handler.train_begin(run)
+        for epoch in range(run.next_epoch, run.config.epochs + 1):
+            for handler in handlers:
+                handler.epoch_begin(run, epoch)
+            row = _fit_epoch(run, epoch, handlers)
+            if any([handler.epoch_end(run, row) for handler in handlers]):  # every one is called
+                break
+    finally:
+        for handler in handlers:
+            handler.train_exit(run)
+
+
+def _fit_epoch(run: TrainingRun, epoch: int, handlers: Sequence[Handler]) -> Dict[str, float]:
+    """Train and validate one epoch: its metrics row."""
+    # dropout; with epoch_batches, resumable per epoch; each worker its own masks
+    mx.random.seed(run.config.seed + epoch + 7919 * run.worker.rank)
+
+    def on_batch_end(batch: int) -> None:
+        for handler in handlers:
+            handler.batch_end(run, epoch, batch)
+    train = train_batches(run, epoch_layout(run, epoch), on_batch_end=on_batch_end)
+    worker = run.worker
+    if worker.sync and worker.distributed:
+        n = train['examples']
+        loss, correct, total = worker.allreduce([train['loss'] * n, train['accuracy'] * n, n])
+        train.update(loss=loss / total, accuracy=correct / total,
+                     samples_per_sec=total / train['seconds'])
+    val = _evaluate(run, 'val')
+    return {'epoch': epoch, 'train_loss': train['loss'], 'train_accuracy': train['accuracy'],
+            'samples_per_sec': train['samples_per_sec'], 'epoch_seconds': train['seconds'],
+            'val_loss': val['loss'], 'val_accuracy': val['accuracy']}
+
+
+def epoch_layout(run: TrainingRun, epoch: int) -> List[Batch]:
+    """This worker's batches of ``epoch``: :func:`epoch_batches`, sharded and cut.
+
+    The order is a function of the seed and the epoch, so a resumed run
+    trains on exactly the batches an uninterrupted one would.
+    """
+    config, worker = run.config, run.worker
+    X, _, lengths = run.data.splits['train']
+    indices = epoch_batches(lengths, config.batch_size, config.seed, epoch, run.bucket,
+                            config.num_buckets)
+    # dist_async: every worker's step is normalized by its share of the batch
+    step_size = None if worker.sync else -(-config.batch_size // worker.num_workers)
+    return layout_batches(indices, X.shape[1], lengths if run.bucket else None, run.margin or 0,
+                          worker.rank, worker.num_workers, step_size)
+
+
+def train_batches(run: TrainingRun, batches: Sequence[Batch],
+                  on_batch_end: Callable[[int], None]) -> Dict[str, float]:
+    """Train ``batches``, calling ``on_batch_end(i)`` after step ``i``.
+
+    Returns
+    -------
+    dict
+        This worker's ``loss``, ``accuracy``, ``examples``,
+        ``samples_per_sec`` and ``seconds`` (see
+        :class:`~gluon_sentiment.training.engine.EpochMeter`).
+    """
+    X, y, _ = run.data.splits['train']
+    meter = EpochMeter(run.ctx[0], len(batches), progress=run.worker.is_writer)
+    for i, batch in enumerate(batches):
+        meter.update(batch, train_batch(run.net, run.trainer, run.loss_fn, X, y, batch, run.ctx))
+        on_batch_end(i)
+    return meter.result()
+
+
+def _evaluate(run: TrainingRun, split: str) -> Dict[str, float]:
+    """Loss and accuracy on ``split``; under dist_sync each worker takes a shard and the sums are
+    combined, under dist_async each worker evaluates its own weights on the whole split."""
+    worker, margin = run.worker, run.margin
+    X, y, lengths = run.data.splits[split]
+    if worker.sync:
+        X, y, lengths = (worker.shard(a) for a in (X, y, lengths))
+    metrics = evaluate(run.net, X, y, run.ctx, lengths=None if margin is None else lengths,
+                       margin=margin or 0) if len(y) else {'loss': 0.0, 'accuracy': 0.0}
+    if not worker.distributed or not worker.sync:
+        return metrics
+    n = len(y)
+    loss, correct, total = worker.allreduce([metrics['loss'] * n, metrics['accuracy'] * n, n])
+    return {'loss': loss / total, 'accuracy': correct / total}
+
+
+def finish(run: TrainingRun, handlers: Sequence[Handler] = ()) -> Dict[str, Any]:
+    """Put the best epoch back into the network, evaluate it on the test split, write the run.
+
+    Rank 0 exports the graph (hybridized runs) and writes ``metrics.json``
+    with ``status`` ``'done'``; then the handlers' ``train_end`` run and the
+    worker leaves the job.
+
+    Returns
+    -------
+    dict
+        The final metrics.
+    """
+    net, metrics, worker = run.net, run.metrics, run.worker
+    if run.best_params is None:  # the best epoch was before a resume: read it back
+        net.load_parameters(os.path.join(run.out, BEST_PARAMS), ctx=run.ctx)
     else:
         for name, param in net.collect_params().items():  # the best epoch, on every device
             for array in param.list_data():  # (set_data would reset a distributed trainer)
-                best_params[name].copyto(array)
-    if 'test' in data.splits:
-        test = _evaluate(net, data.splits['test'], ctx, margin, worker)
+                run.best_params[name].copyto(array)
+    if 'test' in run.data.splits:
+        test = _evaluate(run, 'test')
         log.info('test (best epoch %d): loss %.4f acc %.4f', metrics['best_epoch'], test['loss'],
                  test['accuracy'])
         metrics.update(test_accuracy=test['accuracy'], test_loss=test['loss'])
@@ -193,82 +344,13 @@ def _run_worker(config: TrainConfig, ctx: List[mx.Context], worker: Worker,
                  'val acc %.4f', metrics['best_epoch'], metrics['val_accuracy'])
     metrics['status'] = 'done'
     if worker.is_writer:
-        if config.hybridize:
-            rundir.export_symbol(net, out)
-        write_json(os.path.join(out, METRICS), metrics)
-        plot_learning_curves(metrics['history'], os.path.join(out, LEARNING_CURVES),
-                                   f'{config.model}: learning curves')
-    worker.finish(trainer, net.collect_params())
+        if run.config.hybridize:
+            rundir.export_symbol(net, run.out)
+        write_json(os.path.join(run.out, METRICS), metrics)
+    for handler in handlers:
+        handler.train_end(run)
+    worker.finish(run.trainer, net.collect_params())
     return metrics
-
-
-def _train_one_epoch(config, epoch, net, trainer, loss_fn, data, ctx, bucket, margin, metrics,
-                     best, on_batch_end, worker, step_size):
-    """Train, validate and checkpoint one epoch.
-
-    Returns the best validation accuracy so far, and a copy of the
-    parameters if this epoch is the new best (else None).
-    """
-    out = config.output_dir
-    X_train, y_train, len_train = data.splits['train']
-    # dropout; with epoch_batches, resumable per epoch; each worker its own masks
-    mx.random.seed(config.seed + epoch + 7919 * worker.rank)
-    batches = epoch_batches(len_train, config.batch_size, config.seed, epoch, bucket,
-                            config.num_buckets)
-    train = train_epoch(net, trainer, loss_fn, X_train, y_train, batches, ctx,
-                        len_train if bucket else None, margin or 0,
-                        progress=worker.is_writer, on_batch_end=on_batch_end, rank=worker.rank,
-                        num_workers=worker.num_workers, step_size=step_size)
-    if worker.sync and worker.distributed:
-        n = train['examples']
-        loss, correct, total = worker.allreduce([train['loss'] * n, train['accuracy'] * n, n])
-        train.update(loss=loss / total, accuracy=correct / total,
-                     samples_per_sec=total / train['seconds'])
-    val = _evaluate(net, data.splits['val'], ctx, margin, worker)
-    if not (np.isfinite(train['loss']) and np.isfinite(val['loss'])):
-        raise _diverged(config, metrics, epoch, train['loss'], val['loss'])
-    row = {'epoch': epoch, 'train_loss': train['loss'], 'train_accuracy': train['accuracy'],
-           'samples_per_sec': train['samples_per_sec'], 'epoch_seconds': train['seconds'],
-           'val_loss': val['loss'], 'val_accuracy': val['accuracy']}
-    log.info('epoch %d/%d: train loss %.4f acc %.4f (%.0f samples/s, %.1f s) | '
-             'val loss %.4f acc %.4f', epoch, config.epochs, train['loss'], train['accuracy'],
-             train['samples_per_sec'], train['seconds'], val['loss'], val['accuracy'])
-    snapshot = None
-    is_best = val['accuracy'] > best
-    if is_best:
-        best = val['accuracy']
-        snapshot = {name: p.data(ctx[0]).copy() for name, p in net.collect_params().items()}
-        metrics.update(best_epoch=epoch, val_accuracy=val['accuracy'], val_loss=val['loss'])
-    metrics['history'].append(row)
-    if worker.is_writer:
-        save_epoch(out, epoch, net, trainer, metrics, is_best,
-                              save_states=not worker.distributed)
-    return best, snapshot
-
-
-def _last_good(out, metrics):
-    done = metrics.get('checkpoint')
-    return (f'{os.path.join(out, done["params"])} (epoch {done["epoch"]})' if done
-            else 'none: no epoch was completed')
-
-
-def _stopped(out, metrics, epoch, signum):
-    metrics['status'] = 'interrupted'
-    write_json(os.path.join(out, METRICS), metrics)
-    name = signal.Signals(signum).name
-    return TrainingInterrupted(
-        f'{name}: training stopped in epoch {epoch}; last checkpoint: {_last_good(out, metrics)}; '
-        f'go on with: python -m gluon_sentiment.train --resume {out}', signum)
-
-
-def _diverged(config, metrics, epoch, train_loss, val_loss):
-    out = config.output_dir
-    metrics.update(status='diverged', diverged_epoch=epoch)
-    write_json(os.path.join(out, METRICS), metrics)
-    return TrainingDiverged(
-        f'training diverged in epoch {epoch} (train loss {train_loss}, val loss {val_loss}); '
-        f'stopped and kept the last good checkpoint: {_last_good(out, metrics)}; '
-        f'lower --lr (was {config.lr}) and train again')
 
 
 def resume_training(run_dir: str) -> Dict[str, Any]:
@@ -278,7 +360,7 @@ def resume_training(run_dir: str) -> Dict[str, Any]:
     are read again from its ``data`` path; the parameters, the trainer's
     states and the best-so-far are restored from the last checkpoint, and
     the data order and random state follow from the seed and the epoch
-    (see :mod:`gluon_sentiment.checkpoint`), so the result equals that of
+    (see :mod:`gluon_sentiment.training.checkpoint`), so the result equals that of
     an uninterrupted run. A run stopped within its first epoch starts over.
 
     Raises

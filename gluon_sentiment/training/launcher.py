@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 #: The command that runs a scheduler or a server: importing MXNet starts it.
 SERVER_COMMAND = ('-c', 'import mxnet')
 
+#: Seconds between two checks of the job's processes.
+POLL_SECONDS = 0.1
+
 
 @dataclass
 class Role:
@@ -115,7 +118,7 @@ def _wait_all(roles: Sequence[Role], timeout: float) -> bool:
 def launch(worker_command: Sequence[str], num_workers: int, num_servers: int = 1,
            host: str = '127.0.0.1', port: Optional[int] = None,
            threads_per_worker: Optional[int] = None, timeout: float = 86400.0,
-           grace: float = 10.0, poll: float = 0.1) -> int:
+           grace: float = 10.0) -> int:
     """Run a scheduler, ``num_servers`` servers and ``num_workers`` copies of ``worker_command``.
 
     Parameters
@@ -137,14 +140,13 @@ def launch(worker_command: Sequence[str], num_workers: int, num_servers: int = 1
     grace : float
         Seconds the roles get to exit after the workers finish (or after
         SIGTERM) before they are killed.
-    poll : float
-        Seconds between checks of the children.
 
     Returns
     -------
     int
         0 if every worker exited with status 0, else 1. Nothing it started
-        is left running when it returns.
+        is left running when it returns. The children are checked every
+        :data:`POLL_SECONDS`.
 
     Raises
     ------
@@ -171,34 +173,8 @@ def launch(worker_command: Sequence[str], num_workers: int, num_servers: int = 1
                    for i in range(num_workers)]
         roles += workers
         helpers = roles[:1 + num_servers]
-        finishing = None
-        while True:
-            codes = [w.returncode for w in workers]
-            failed = [w for w in workers if w.returncode not in (None, 0)]
-            if failed:
-                log.error('%s (pid %d) exited with status %d; stopping the job', failed[0].name,
-                          failed[0].process.pid, failed[0].returncode)
-                return 1
-            if all(code == 0 for code in codes):
-                break
-            dead = [h for h in helpers if h.returncode not in (None, 0)]
-            if dead:
-                log.error('%s (pid %d) exited with status %d while workers were running; '
-                          'stopping the job', dead[0].name, dead[0].process.pid,
-                          dead[0].returncode)
-                return 1
-            # a scheduler or server exits 0 once every worker has said goodbye
-            done = [h for h in helpers if h.returncode == 0]
-            if done:
-                finishing = finishing or time.monotonic()
-                if time.monotonic() - finishing > grace:
-                    log.error('%s finished but workers still run %.0f s later; stopping the job',
-                              done[0].name, grace)
-                    return 1
-            if time.monotonic() - start > timeout:
-                log.error('the job ran past --timeout %.0f s; stopping it', timeout)
-                return 1
-            time.sleep(poll)
+        if not _supervise(workers, helpers, start, timeout, grace):
+            return 1
         if not _wait_all(helpers, grace):
             log.warning('scheduler or servers still running %.0f s after the workers finished; '
                         'stopping them', grace)
@@ -206,3 +182,39 @@ def launch(worker_command: Sequence[str], num_workers: int, num_servers: int = 1
         return 0
     finally:
         _stop(roles, grace)
+
+
+def _supervise(workers: Sequence[Role], helpers: Sequence[Role], start: float, timeout: float,
+               grace: float) -> bool:
+    """Wait until every worker exited 0 (True), or a role failed or time ran out (False).
+
+    ``timeout`` counts from ``start`` (``time.monotonic()``).
+    """
+    finishing = None
+    while True:
+        codes = [w.returncode for w in workers]
+        failed = [w for w in workers if w.returncode not in (None, 0)]
+        if failed:
+            log.error('%s (pid %d) exited with status %d; stopping the job', failed[0].name,
+                      failed[0].process.pid, failed[0].returncode)
+            return False
+        if all(code == 0 for code in codes):
+            return True
+        dead = [h for h in helpers if h.returncode not in (None, 0)]
+        if dead:
+            log.error('%s (pid %d) exited with status %d while workers were running; '
+                      'stopping the job', dead[0].name, dead[0].process.pid,
+                      dead[0].returncode)
+            return False
+        # a scheduler or server exits 0 once every worker has said goodbye
+        done = [h for h in helpers if h.returncode == 0]
+        if done:
+            finishing = finishing or time.monotonic()
+            if time.monotonic() - finishing > grace:
+                log.error('%s finished but workers still run %.0f s later; stopping the job',
+                          done[0].name, grace)
+                return False
+        if time.monotonic() - start > timeout:
+            log.error('the job ran past --timeout %.0f s; stopping it', timeout)
+            return False
+        time.sleep(POLL_SECONDS)

@@ -43,8 +43,8 @@ class StopFlag:
     def check(self, *_args) -> None:
         """Raise :class:`StopRequested` if a stop signal arrived.
 
-        Accepts and ignores any arguments, so it can serve as the
-        ``on_batch_end`` hook of :func:`gluon_sentiment.engine.train_epoch`.
+        Accepts and ignores any arguments, so it can serve as a per-batch
+        callback (see :class:`gluon_sentiment.training.handlers.StopOnSignal`).
         """
         if self.signum is not None:
             raise StopRequested(self.signum)

@@ -44,8 +44,8 @@ def max_abs_diff(path_a, path_b):
 
 
 def _signal_during(monkeypatch, signum, epoch, batch):
-    """Make the ``epoch``-th train_epoch call send ``signum`` to this process after ``batch``."""
-    real, calls = experiment.train_epoch, []
+    """Make the ``epoch``-th train_batches call send ``signum`` to this process after ``batch``."""
+    real, calls = experiment.train_batches, []
 
     def train_epoch(*args, on_batch_end, **kwargs):
         calls.append(1)
@@ -55,7 +55,7 @@ def _signal_during(monkeypatch, signum, epoch, batch):
                 os.kill(os.getpid(), signum)
             on_batch_end(i)
         return real(*args, on_batch_end=hook, **kwargs)
-    monkeypatch.setattr(experiment, 'train_epoch', train_epoch)
+    monkeypatch.setattr(experiment, 'train_batches', train_epoch)
 
 
 @pytest.fixture(scope='module')
@@ -128,13 +128,13 @@ def test_resume_refuses_changed_data(reference, tmp_path, capsys):
 def test_divergence_stops_and_keeps_last_good_checkpoint(reference, tmp_path, monkeypatch,
                                                          capsys):
     data, _ = reference
-    real, calls = experiment.train_epoch, []
+    real, calls = experiment.train_batches, []
 
     def train_epoch(*args, **kwargs):  # the loss explodes in epoch 3
         calls.append(1)
         result = real(*args, **kwargs)
         return {**result, 'loss': float('nan')} if len(calls) == 3 else result
-    monkeypatch.setattr(experiment, 'train_epoch', train_epoch)
+    monkeypatch.setattr(experiment, 'train_batches', train_epoch)
     out = tmp_path / 'run'
     assert _train(data, out) == 2
     err = capsys.readouterr().err

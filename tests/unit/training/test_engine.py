@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from mxnet import gluon
 
-from gluon_sentiment.training.engine import (batch_width, epoch_batches, evaluate, make_contexts,
-                                    predict_logits, train_epoch)
+from gluon_sentiment.training.engine import (batch_width, epoch_batches, evaluate, layout_batches,
+                                             make_contexts, predict_logits, train_epoch)
 from gluon_sentiment.errors import ConfigError
 from gluon_sentiment.model import MultiKernelConvNet
 
@@ -116,8 +116,9 @@ def test_worker_shards_sum_to_the_whole_batch():
             trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 1.0})
             params = {k.split('_', 1)[1]: p for k, p in net.collect_params().items()}
             before = {k: p.data().copy() for k, p in params.items()}
-            train_epoch(net, trainer, gluon.loss.SoftmaxCrossEntropyLoss(), X, y, [idx],
-                        [mx.cpu()], progress=False, rank=rank, num_workers=num_workers)
+            train_epoch(net, trainer, gluon.loss.SoftmaxCrossEntropyLoss(), X, y,
+                        layout_batches([idx], X.shape[1], rank=rank, num_workers=num_workers),
+                        [mx.cpu()], progress=False)
             # with SGD and lr 1, the step is minus the normalized gradient
             grads.append({k: (before[k] - p.data()).asnumpy() for k, p in params.items()})
         return grads

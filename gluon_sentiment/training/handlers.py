@@ -1,0 +1,291 @@
+"""Event handlers of the fit loop, in the style of MXNet's estimator handlers.
+
+The fit loop (:func:`gluon_sentiment.training.fit.fit`) trains and
+validates; everything else an epoch does is a :class:`Handler`, called at
+fixed points of the loop with the :class:`TrainingRun`:
+
+``train_begin(run)``
+    Once, after the checkpoint is restored and before the first epoch.
+``epoch_begin(run, epoch)``
+    Before each epoch.
+``batch_end(run, epoch, batch)``
+    After each training step (``batch`` counts from 0).
+``epoch_end(run, row)``
+    After each epoch's validation, with the epoch's metrics row (``epoch``,
+    ``train_loss``, ``train_accuracy``, ``samples_per_sec``,
+    ``epoch_seconds``, ``val_loss``, ``val_accuracy``). Return True to stop
+    training after this epoch; the run then finishes as usual (best epoch,
+    test evaluation, export).
+``train_end(run)``
+    Once, after the run finished and ``metrics.json`` is written; not
+    after an interrupt or a divergence.
+``train_exit(run)``
+    Always, when the loop ends, normally or by an exception: release what
+    ``train_begin`` took.
+
+Every hook does nothing by default. The built-in handlers, in the order the
+loop calls them (:func:`default_handlers`): :class:`StopOnSignal`,
+:class:`DivergenceCheck`, :class:`LogEpoch`, :class:`BestEpoch`,
+:class:`RecordHistory`, :class:`Checkpoint`, :class:`LearningCurves`.
+Handlers passed to ``run_training(handlers=[...])`` come after them, so at
+``epoch_end`` they see the row already in ``run.metrics['history']`` and the
+epoch's checkpoint saved.
+
+In a distributed job every worker calls its handlers; only rank 0
+(``run.worker.is_writer``) writes the run directory. A handler that stops
+training must decide the same on every worker (under ``dist_sync`` the
+metrics rows agree), or the workers would wait for each other for ever.
+"""
+import contextlib
+import logging
+import os
+import signal
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+import mxnet as mx
+import numpy as np
+from mxnet import gluon
+
+from ..analysis.plots import LEARNING_CURVES, plot_learning_curves
+from ..artifacts.store import METRICS, write_json
+from ..data.pipeline import Dataset
+from ..errors import TrainingDiverged, TrainingInterrupted
+from .checkpoint import save_epoch
+from .config import TrainConfig
+from .distributed import Worker
+from .signals import StopRequested, stop_on_signals
+
+__all__ = ['TrainingRun', 'Handler', 'StopOnSignal', 'DivergenceCheck', 'LogEpoch', 'BestEpoch',
+           'RecordHistory', 'Checkpoint', 'LearningCurves', 'default_handlers']
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainingRun:
+    """What the stages of a run and its handlers share.
+
+    Parameters
+    ----------
+    config : TrainConfig
+        The run's options.
+    data : Dataset
+        The encoded splits and the vocabulary.
+    ctx : list of Context
+        Devices of this process.
+    worker : Worker
+        This process's place in the job.
+    net : HybridBlock
+        The model.
+    trainer : gluon.Trainer
+        Its trainer.
+    metrics : dict
+        What ``metrics.json`` holds: ``history`` (one row per completed
+        epoch), ``best_epoch``, ``val_accuracy``, ``val_loss``, ``status``,
+        ``checkpoint``, split sizes.
+    margin : int or None
+        Padding a variable-length model needs after a batch's longest
+        example; None for fixed-length models.
+    bucket : bool
+        Whether batches group examples of similar length (and are cut).
+    loss_fn : gluon.loss.Loss
+        The training loss.
+    best_params : dict, optional
+        Copies of the parameters of the best epoch trained in this process
+        (None when the best epoch came before a resume).
+    """
+    config: TrainConfig
+    data: Dataset
+    ctx: List[mx.Context]
+    worker: Worker
+    net: gluon.HybridBlock
+    trainer: gluon.Trainer
+    metrics: Dict[str, Any]
+    margin: Optional[int] = None
+    bucket: bool = False
+    loss_fn: gluon.loss.Loss = field(default_factory=gluon.loss.SoftmaxCrossEntropyLoss)
+    best_params: Optional[Dict[str, mx.nd.NDArray]] = None
+
+    @property
+    def out(self) -> str:
+        """The run directory."""
+        return self.config.output_dir
+
+    @property
+    def next_epoch(self) -> int:
+        """The first epoch still to train (1, or the one after a resumed checkpoint)."""
+        return len(self.metrics['history']) + 1
+
+
+class Handler:
+    """Base of the fit loop's handlers: every hook does nothing (see the module docstring)."""
+
+    def train_begin(self, run: TrainingRun) -> None:
+        """Before the first epoch."""
+
+    def epoch_begin(self, run: TrainingRun, epoch: int) -> None:
+        """Before epoch ``epoch``."""
+
+    def batch_end(self, run: TrainingRun, epoch: int, batch: int) -> None:
+        """After training step ``batch`` (from 0) of ``epoch``."""
+
+    def epoch_end(self, run: TrainingRun, row: Dict[str, float]) -> Optional[bool]:
+        """After validation of the epoch ``row['epoch']``; True stops training after it."""
+        return False
+
+    def train_end(self, run: TrainingRun) -> None:
+        """After the finished run's ``metrics.json`` is written."""
+
+    def train_exit(self, run: TrainingRun) -> None:
+        """When the loop ends, normally or by an exception."""
+
+
+def _last_good(run: TrainingRun) -> str:
+    done = run.metrics.get('checkpoint')
+    return (f'{os.path.join(run.out, done["params"])} (epoch {done["epoch"]})' if done
+            else 'none: no epoch was completed')
+
+
+class StopOnSignal(Handler):
+    """Stop on SIGINT or SIGTERM after the current batch (see :mod:`.signals`).
+
+    The last completed epoch stays the resumable checkpoint; ``metrics.json``
+    gets ``status`` ``'interrupted'``.
+
+    Raises
+    ------
+    TrainingInterrupted
+        From ``epoch_begin`` or ``batch_end`` once a signal arrived; the
+        message says how to resume.
+    """
+
+    def __init__(self):
+        self._stack = contextlib.ExitStack()
+        self._flag = None
+
+    def train_begin(self, run: TrainingRun) -> None:
+        """Catch the signals from now on."""
+        self._flag = self._stack.enter_context(stop_on_signals())
+
+    def epoch_begin(self, run: TrainingRun, epoch: int) -> None:
+        """Stop before ``epoch`` if a signal arrived."""
+        self._check(run, epoch)
+
+    def batch_end(self, run: TrainingRun, epoch: int, batch: int) -> None:
+        """Stop after this batch if a signal arrived."""
+        self._check(run, epoch)
+
+    def train_exit(self, run: TrainingRun) -> None:
+        """Give the signals back their previous handlers."""
+        self._stack.close()
+
+    def _check(self, run: TrainingRun, epoch: int) -> None:
+        try:
+            self._flag.check()
+        except StopRequested as err:
+            run.metrics['status'] = 'interrupted'
+            write_json(os.path.join(run.out, METRICS), run.metrics)
+            name = signal.Signals(err.signum).name
+            raise TrainingInterrupted(
+                f'{name}: training stopped in epoch {epoch}; last checkpoint: {_last_good(run)}; '
+                f'go on with: python -m gluon_sentiment.train --resume {run.out}',
+                err.signum) from None
+
+
+class DivergenceCheck(Handler):
+    """Stop when the training or validation loss is NaN or infinite.
+
+    The epoch is not recorded; the last good checkpoint is kept and
+    ``metrics.json`` gets ``status`` ``'diverged'``.
+
+    Raises
+    ------
+    TrainingDiverged
+        From ``epoch_end``, saying which checkpoint is kept.
+    """
+
+    def epoch_end(self, run: TrainingRun, row: Dict[str, float]) -> bool:
+        """Raise if the epoch's losses are not finite."""
+        train_loss, val_loss = row['train_loss'], row['val_loss']
+        if np.isfinite(train_loss) and np.isfinite(val_loss):
+            return False
+        epoch = row['epoch']
+        run.metrics.update(status='diverged', diverged_epoch=epoch)
+        write_json(os.path.join(run.out, METRICS), run.metrics)
+        raise TrainingDiverged(
+            f'training diverged in epoch {epoch} (train loss {train_loss}, val loss {val_loss}); '
+            f'stopped and kept the last good checkpoint: {_last_good(run)}; '
+            f'lower --lr (was {run.config.lr}) and train again')
+
+
+class LogEpoch(Handler):
+    """Log one line per epoch: training loss, accuracy and speed, validation loss and accuracy."""
+
+    def epoch_end(self, run: TrainingRun, row: Dict[str, float]) -> bool:
+        """Log ``row``."""
+        log.info('epoch %d/%d: train loss %.4f acc %.4f (%.0f samples/s, %.1f s) | '
+                 'val loss %.4f acc %.4f', row['epoch'], run.config.epochs, row['train_loss'],
+                 row['train_accuracy'], row['samples_per_sec'], row['epoch_seconds'],
+                 row['val_loss'], row['val_accuracy'])
+        return False
+
+
+class BestEpoch(Handler):
+    """Track the epoch of best validation accuracy and snapshot its parameters.
+
+    A new best sets ``best_epoch``, ``val_accuracy`` and ``val_loss`` in
+    ``run.metrics`` and copies the parameters into ``run.best_params``
+    (from the first context), which the run restores when it finishes.
+    """
+
+    def epoch_end(self, run: TrainingRun, row: Dict[str, float]) -> bool:
+        """Record the epoch if its validation accuracy beats the best so far."""
+        if row['val_accuracy'] > run.metrics.get('val_accuracy', -1.0):
+            run.best_params = {name: p.data(run.ctx[0]).copy()
+                               for name, p in run.net.collect_params().items()}
+            run.metrics.update(best_epoch=row['epoch'], val_accuracy=row['val_accuracy'],
+                               val_loss=row['val_loss'])
+        return False
+
+
+class RecordHistory(Handler):
+    """Append each epoch's row to ``run.metrics['history']``."""
+
+    def epoch_end(self, run: TrainingRun, row: Dict[str, float]) -> bool:
+        """Append ``row``."""
+        run.metrics['history'].append(row)
+        return False
+
+
+class Checkpoint(Handler):
+    """Save every epoch's checkpoint (rank 0 only; see :func:`.checkpoint.save_epoch`).
+
+    Distributed runs save parameters only (their trainer states cannot be
+    saved).
+    """
+
+    def epoch_end(self, run: TrainingRun, row: Dict[str, float]) -> bool:
+        """Save the epoch ``row['epoch']``, and ``best.params`` if it is the best."""
+        if run.worker.is_writer:
+            epoch = row['epoch']
+            save_epoch(run.out, epoch, run.net, run.trainer, run.metrics,
+                       run.metrics.get('best_epoch') == epoch,
+                       save_states=not run.worker.distributed)
+        return False
+
+
+class LearningCurves(Handler):
+    """Plot the finished run's loss and accuracy per epoch (rank 0 only)."""
+
+    def train_end(self, run: TrainingRun) -> None:
+        """Write ``learning_curves.png`` into the run directory."""
+        if run.worker.is_writer:
+            plot_learning_curves(run.metrics['history'], os.path.join(run.out, LEARNING_CURVES),
+                                 f'{run.config.model}: learning curves')
+
+
+def default_handlers() -> List[Handler]:
+    """The handlers every run has, in the order the fit loop calls them."""
+    return [StopOnSignal(), DivergenceCheck(), LogEpoch(), BestEpoch(), RecordHistory(),
+            Checkpoint(), LearningCurves()]
