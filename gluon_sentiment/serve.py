@@ -4,18 +4,27 @@ Example::
 
     python -m gluon_sentiment.serve --model bundles/multikernel --port 8080
 
-The endpoints are those of :func:`gluon_sentiment.deploy.create_app`.
+The endpoints are those of :func:`gluon_sentiment.deploy.create_app`. It
+listens on 127.0.0.1 unless ``--host`` says otherwise, caps request bodies at
+``--max-body-bytes`` (413) and, with ``--api-key-env NAME``, answers 401 to
+any request but ``GET /health`` without the bearer token held by the
+environment variable ``NAME``::
+
+    SENTIMENT_TOKEN=$(openssl rand -hex 16) python -m gluon_sentiment.serve \\
+        --model bundles/multikernel --api-key-env SENTIMENT_TOKEN
+
 MXNet's cached graphs are not thread-safe, so requests run the model one at
 a time; the command restarts itself with ``OMP_NUM_THREADS=--threads``
 (:func:`gluon_sentiment.threads.restart_with_threads`).
 """
 import argparse
 import logging
+import os
 import sys
 from typing import List, Optional
 
 from .cli import add_common_args, run_cli
-from .deploy.server import MAX_CHARS, MAX_TEXTS, create_app
+from .deploy.server import MAX_BODY_BYTES, MAX_CHARS, MAX_TEXTS, create_app
 from .errors import ConfigError
 from .inference.loading import load_model
 from .threads import restart_with_threads
@@ -40,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help='most texts in one request')
     group.add_argument('--max-chars', type=int, default=MAX_CHARS,
                        help='longest text in characters')
+    group.add_argument('--max-body-bytes', type=int, default=MAX_BODY_BYTES,
+                       help='longest request body in bytes (413 beyond), checked before parsing')
+    group.add_argument('--api-key-env', metavar='NAME', default=None,
+                       help='require "Authorization: Bearer <token>" on every request but GET '
+                            '/health, the token read from the environment variable NAME')
     group.add_argument('--threads', type=int, default=1,
                        help='OpenMP threads of MXNet (OMP_NUM_THREADS); requests run one at a '
                             'time, and one thread gave the lowest latency for short texts')
@@ -52,13 +66,28 @@ def _main(args: argparse.Namespace) -> int:
         raise ConfigError(f'--port {args.port}: not a port number')
     if args.threads < 1:
         raise ConfigError(f'--threads must be at least 1, got {args.threads}')
+    if args.max_body_bytes < 1:
+        raise ConfigError(f'--max-body-bytes must be at least 1, got {args.max_body_bytes}')
+    api_key = _api_key(args.api_key_env)
     import uvicorn  # pylint: disable=import-outside-toplevel  (the serve extra)
     clf = load_model(args.model)
-    app = create_app(clf, args.max_texts, args.max_chars)
+    app = create_app(clf, args.max_texts, args.max_chars, max_body_bytes=args.max_body_bytes,
+                     api_key=api_key)
     log.info('serving %s (%s) on http://%s:%d', args.model, clf.name, args.host, args.port)
     uvicorn.run(app, host=args.host, port=args.port,
                 log_level='warning' if args.quiet else 'info', access_log=args.debug)
     return 0
+
+
+def _api_key(name: Optional[str]) -> Optional[str]:
+    """The bearer token in the environment variable ``name`` (None without ``name``)."""
+    if name is None:
+        return None
+    token = os.environ.get(name, '').strip()
+    if not token:
+        raise ConfigError(f'--api-key-env {name}: the environment variable {name} is unset or '
+                          'empty; export it with the token clients must send')
+    return token
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -31,19 +31,27 @@ case-insensitively against ``neg/pos``, ``negative/positive`` and ``0/1``.
 Any other value is an error naming the values found. Every text is decoded
 as UTF-8, else as Latin-1 (:func:`~gluon_sentiment.data.reader.decode_text`),
 and ``<br />`` tags are removed, as for IMDB.
+
+Hostile text: a line of ``lines`` and ``jsonl`` files ends at ``\\n`` (or
+``\\r\\n``) and nowhere else (:func:`~gluon_sentiment.data.text.split_lines`),
+so U+0085, U+2028 and the like stay inside their text; a JSON string's lone
+surrogate escapes (``"\\ud800"``) are replaced by U+FFFD, counted in one
+warning; NUL and control characters are kept (the tokenizer drops them);
+a text of any length is read (CSV's field limit is raised to the file's size).
 """
 import csv
 import io
 import json
 import logging
 import os
+import sys
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from ..errors import DataError
 from .reader import Reviews, _collect, _natural_key, decode_text, read_reviews
-from .text import strip_html_breaks
+from .text import replace_surrogates, split_lines, strip_html_breaks
 
 __all__ = ['FORMATS', 'DEFAULT_LABELS', 'load_dataset', 'detect_format', 'parse_labels']
 
@@ -252,7 +260,7 @@ def _read_lines(path: str, labels: Optional[Tuple[str, str]]) -> Reviews:
     for file_path, name in sorted(zip(files, names), key=lambda fn: -mapping[fn[1]]):
         text, fallback = decode_text(_read_bytes(file_path))
         non_utf8 += fallback
-        for number, line in enumerate(text.splitlines(), 1):
+        for number, line in enumerate(split_lines(text), 1):
             line = strip_html_breaks(line).strip()
             if line:
                 texts.append(line)
@@ -277,23 +285,35 @@ def _read_table(path: str, fmt: str, labels: Optional[Tuple[str, str]], text_col
     content, fallback = decode_text(_read_bytes(path))
     content = content.lstrip('\ufeff')
     rows = _json_rows(content, path) if fmt == 'jsonl' else _csv_rows(content, fmt, path)
-    texts, raw_labels, sources = [], [], []
+    texts, raw_labels, sources, replaced = [], [], [], 0
     for number, row in rows:
         missing = [col for col in (text_column, label_column) if col not in row]
         if missing:
             flag = '--text-column' if missing[0] == text_column else '--label-column'
             raise DataError(f'{path}: row {number} has no column {missing[0]!r} (columns: '
                             f'{", ".join(map(str, row))}); name the right one with {flag}')
-        value = row[label_column]
-        texts.append(strip_html_breaks(str(row[text_column] or '')).strip())
-        raw_labels.append(str(int(value)) if isinstance(value, (bool, float)) and value == int(value)
-                          else str(value).strip())
+        text, count = replace_surrogates(strip_html_breaks(str(row[text_column] or '')).strip())
+        texts.append(text)
+        replaced += count
+        raw_labels.append(_label_value(row[label_column]))
         sources.append(f'{path}:{number}')
+    if replaced:
+        log.warning('%s: %d lone surrogate escapes (not Unicode characters) in the texts were '
+                    'replaced by U+FFFD', path, replaced)
     mapping = _label_map(raw_labels, labels, path, f'label values in column {label_column!r}')
     return _reviews(texts, [mapping[value] for value in raw_labels], sources, int(fallback), path)
 
 
+def _label_value(value) -> str:
+    """A label cell or JSON value as the string matched against the label names."""
+    if isinstance(value, bool) or (isinstance(value, float) and value.is_integer()):
+        return str(int(value))  # JSON true/1.0 and 1 are the same label
+    return replace_surrogates(str(value).strip())[0]
+
+
 def _csv_rows(content: str, fmt: str, path: str):
+    # a review may be longer than csv's default field limit of 128 KiB
+    csv.field_size_limit(max(csv.field_size_limit(), min(len(content) + 1, sys.maxsize)))
     reader = csv.DictReader(io.StringIO(content, newline=''),
                             delimiter='\t' if fmt == 'tsv' else ',')
     try:
@@ -308,13 +328,15 @@ def _csv_rows(content: str, fmt: str, path: str):
 
 
 def _json_rows(content: str, path: str):
-    for number, line in enumerate(content.splitlines(), 1):
+    for number, line in enumerate(split_lines(content), 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as err:
             raise DataError(f'{path}: line {number}: not valid JSON ({err.msg})') from None
+        except RecursionError:
+            raise DataError(f'{path}: line {number}: JSON nested too deeply to read') from None
         if not isinstance(row, dict):
             raise DataError(f'{path}: line {number}: expected a JSON object per line')
         yield number, row

@@ -187,7 +187,8 @@ def _read_archive(path: str, split: str) -> List:
                 by_prefix.setdefault(prefix, []).append(
                     (CLASS_DIRS[parts[-2]], _natural_key(parts[-1]), f'{path}:{member.name}', raw))
     except (tarfile.TarError, EOFError, zlib.error, OSError) as err:  # gzip.BadGzipFile too
-        raise DataError(f'{path}: corrupt or truncated archive ({err}); '
+        reason = ' '.join(str(err).split()) or type(err).__name__  # tarfile's are multi-line
+        raise DataError(f'{path}: corrupt or truncated archive ({reason}); '
                         'download it again or pass the extracted folder') from None
     if not by_prefix:
         raise DataError(f'{path}: the archive holds no pos/*.txt or neg/*.txt review; '

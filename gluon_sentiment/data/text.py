@@ -27,11 +27,16 @@ dropped.
 benchmark :func:`tokenize` against.
 """
 import re
-from typing import List
+from typing import List, Tuple
 
-__all__ = ['tokenize', 'clean_str', 'clean_str_reference', 'strip_html_breaks']
+__all__ = ['tokenize', 'clean_str', 'clean_str_reference', 'strip_html_breaks', 'split_lines',
+           'replace_surrogates', 'REPLACEMENT']
+
+#: what an unencodable code point (a lone surrogate) becomes on output
+REPLACEMENT = '\ufffd'
 
 _BR = re.compile(r'<br\s*/?>', re.IGNORECASE)
+_SURROGATE = re.compile('[\ud800-\udfff]')
 _KEEP = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789(),!?'`")
 _TO_SPACE = bytes(c if c in _KEEP else 0x20 for c in range(256))
 _AFTER_APOSTROPHE = (b's', b've', b're', b'd', b'll')  # Kim's 's 've 're 'd 'll; and n't
@@ -52,6 +57,58 @@ def strip_html_breaks(text: str) -> str:
         The text with every ``<br>``, ``<br/>`` and ``<br />`` replaced by a space.
     """
     return _BR.sub(' ', text) if '<' in text else text
+
+
+def split_lines(text: str) -> List[str]:
+    """Split a text into lines at ``\\n`` (and ``\\r\\n``), nowhere else.
+
+    :meth:`str.splitlines` also ends a line at U+0085, U+2028, U+2029, form
+    feed, vertical tab and the separators ``\\x1c``-``\\x1e``, which occur
+    inside texts (U+0085 is byte 0x85, an ellipsis in Windows-1252, read as
+    Latin-1). A line-oriented file ends its lines at ``\\n`` only.
+
+    Parameters
+    ----------
+    text : str
+        The whole content of a line-oriented file.
+
+    Returns
+    -------
+    list of str
+        The lines without their ``\\n`` or ``\\r\\n``; no empty last line for
+        a text that ends with a line end (as :meth:`str.splitlines`).
+    """
+    lines = text.split('\n')
+    if lines[-1] == '':
+        lines.pop()
+    return [line[:-1] if line.endswith('\r') else line for line in lines]
+
+
+def replace_surrogates(text: str) -> Tuple[str, int]:
+    """Replace the lone surrogates of ``text`` (which UTF-8 cannot encode) by U+FFFD.
+
+    JSON escapes (``"\\ud800"``) and undecodable command-line bytes (Python's
+    ``surrogateescape``) give strings holding them; they cannot be written
+    as UTF-8.
+
+    Parameters
+    ----------
+    text : str
+        Any string.
+
+    Returns
+    -------
+    (str, int)
+        The string with every code point U+D800-U+DFFF replaced by
+        :data:`REPLACEMENT`, and how many were replaced.
+    """
+    if text.isascii():
+        return text, 0
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError:
+        return _SURROGATE.subn(REPLACEMENT, text)
+    return text, 0
 
 
 def clean_str(text: str) -> str:

