@@ -343,7 +343,7 @@ def dask_client(address: str, timeout: float = 10.0) -> Iterator[Client]:
             raise ConfigError(f'--dask {address}: give local:N with N at least 1 workers')
         env = {'OMP_NUM_THREADS': str(max(1, usable_cores() // int(count)))}
         with LocalCluster(n_workers=int(count), threads_per_worker=1, processes=True,
-                          dashboard_address=None, env=env) as cluster, Client(cluster) as client:
+                          dashboard_address=':0', env=env) as cluster, Client(cluster) as client:
             yield client
         return
     if '://' not in address:
