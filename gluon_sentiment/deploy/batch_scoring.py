@@ -24,13 +24,16 @@ one-thread worker processes on this machine, or ``'tcp://HOST:PORT'`` for a
 running scheduler), each shard is one task, and a worker plugin loads the
 model once per worker, when the job starts; the shards, the model and the
 output folder must be at the same paths on every worker (a shared
-filesystem).
+filesystem). Workers of one thread each are best (``dask worker ADDRESS
+--nthreads 1 --nworkers K``): the threads of a worker share its one model
+and take turns with it.
 """
 import contextlib
 import glob
 import json
 import logging
 import os
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -227,13 +230,16 @@ class _ModelPlugin(WorkerPlugin):
 
     A model that cannot be loaded (a :class:`GluonSentimentError`) is kept
     as ``error``, for the client to raise as one line (:func:`_load_error`).
+    MXNet's cached graphs are not thread-safe, so the tasks of a worker with
+    several threads take turns with the model (``lock``).
     """
 
     def __init__(self, model: str, batch_size: int):
         self.model, self.batch_size = model, batch_size
-        self.clf, self.load, self.error = None, '', None
+        self.clf, self.load, self.error, self.lock = None, '', None, None
 
     def setup(self, worker) -> None:
+        self.lock = threading.Lock()
         try:
             self.clf = load_model(self.model)
         except GluonSentimentError as err:
@@ -255,8 +261,9 @@ def _load_error(plugin: str, dask_worker=None) -> Optional[GluonSentimentError]:
 def _score_on_worker(shard: Shard, plugin: str, options: ScoringOptions) -> ShardResult:
     worker = get_worker()
     loaded = worker.plugins[plugin]
-    start = time.perf_counter()
-    texts = score_shard(loaded.clf, shard, options)
+    with loaded.lock:
+        start = time.perf_counter()
+        texts = score_shard(loaded.clf, shard, options)
     return ShardResult(shard.path, texts, time.perf_counter() - start, worker=worker.address,
                        load=loaded.load)
 
