@@ -103,6 +103,7 @@ def test_predict_output_dir_in_process(multikernel_run, shards, tmp_path, capsys
 
 @pytest.mark.parametrize('extra, message', [
     (['--dask', 'local:2'], '--dask and --overwrite need --output-dir'),
+    (['--output-dir', 'OUT', '--input', '-'], 'give --input GLOB, not texts or -'),
     (['--output-dir', 'OUT', '--dask', 'local:0'], 'give local:N with N at least 1'),
     (['--output-dir', 'OUT', '--dask', 'somehost:8786'], 'give local:N or a scheduler address'),
     (['--output-dir', 'OUT', '--dask', 'tcp://127.0.0.1:9', '--dask-timeout', '1'],
