@@ -50,14 +50,14 @@ from mxnet import gluon
 from ..analysis.plots import LEARNING_CURVES, plot_learning_curves
 from ..artifacts.store import METRICS, write_json
 from ..data.pipeline import Dataset
-from ..errors import TrainingDiverged, TrainingInterrupted
+from ..errors import StorageError, TrainingDiverged, TrainingInterrupted
 from .checkpoint import save_epoch
 from .config import TrainConfig
 from .distributed import Worker
 from .signals import StopRequested, stop_on_signals
 
-__all__ = ['TrainingRun', 'Handler', 'StopOnSignal', 'DivergenceCheck', 'LogEpoch', 'BestEpoch',
-           'RecordHistory', 'Checkpoint', 'LearningCurves', 'default_handlers']
+__all__ = ['TrainingRun', 'Handler', 'storage_stop', 'StopOnSignal', 'DivergenceCheck',
+           'LogEpoch', 'BestEpoch', 'RecordHistory', 'Checkpoint', 'LearningCurves', 'default_handlers']
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +145,17 @@ def _last_good(run: TrainingRun) -> str:
     done = run.metrics.get('checkpoint')
     return (f'{os.path.join(run.out, done["params"])} (epoch {done["epoch"]})' if done
             else 'none: no epoch was completed')
+
+
+def storage_stop(run: TrainingRun, err: StorageError, when: str) -> StorageError:
+    """``err`` (a failed write during training) with the resumable checkpoint and how to go on.
+
+    ``metrics.json`` still holds the last committed epoch, whose files are
+    untouched; the message names it.
+    """
+    return StorageError(f'{err}; training stopped {when}; last complete checkpoint: '
+                        f'{_last_good(run)}; free space (or fix the folder) and go on with: '
+                        f'python -m gluon_sentiment.train --resume {run.out}', err.path, err.errno)
 
 
 class StopOnSignal(Handler):
@@ -263,15 +274,25 @@ class Checkpoint(Handler):
 
     Distributed runs save parameters only (their trainer states cannot be
     saved).
+
+    Raises
+    ------
+    StorageError
+        If the checkpoint cannot be written (disk full, file-size limit,
+        ...): training stops, the previous epoch stays the resumable
+        checkpoint, and the message says so.
     """
 
     def epoch_end(self, run: TrainingRun, row: Dict[str, float]) -> bool:
         """Save the epoch ``row['epoch']``, and ``best.params`` if it is the best."""
         if run.worker.is_writer:
             epoch = row['epoch']
-            save_epoch(run.out, epoch, run.net, run.trainer, run.metrics,
-                       run.metrics.get('best_epoch') == epoch,
-                       save_states=not run.worker.distributed)
+            try:
+                save_epoch(run.out, epoch, run.net, run.trainer, run.metrics,
+                           run.metrics.get('best_epoch') == epoch,
+                           save_states=not run.worker.distributed)
+            except StorageError as err:
+                raise storage_stop(run, err, f'while saving epoch {epoch}') from None
         return False
 
 
@@ -281,8 +302,12 @@ class LearningCurves(Handler):
     def train_end(self, run: TrainingRun) -> None:
         """Write ``learning_curves.png`` into the run directory."""
         if run.worker.is_writer:
-            plot_learning_curves(run.metrics['history'], os.path.join(run.out, LEARNING_CURVES),
-                                 f'{run.config.model}: learning curves')
+            try:
+                plot_learning_curves(run.metrics['history'],
+                                     os.path.join(run.out, LEARNING_CURVES),
+                                     f'{run.config.model}: learning curves')
+            except StorageError as err:  # the run is complete: only the picture is missing
+                log.warning('%s; the run is complete, only the picture is missing', err)
 
 
 def default_handlers() -> List[Handler]:
