@@ -110,6 +110,9 @@ def storage_guard(path: str, partial: Optional[str] = None) -> Iterator[None]:
 
 def make_folder(path: str) -> None:
     """``os.makedirs(path, exist_ok=True)``, failing with a StorageError that names ``path``."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise StorageError(f'{path}: exists and is not a folder; choose another path',
+                           path, errno.EEXIST)
     with storage_guard(path):
         os.makedirs(path, exist_ok=True)
 
