@@ -92,6 +92,8 @@ def _diagnose(path: str, partial: Optional[str]) -> int:
                 and os.path.getsize(partial) >= limit - 65536):
             return errno.EFBIG
         folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            return errno.ENOENT
         if os.statvfs(folder).f_bavail == 0:
             return errno.ENOSPC
     except OSError:
@@ -108,12 +110,23 @@ def storage_guard(path: str, partial: Optional[str] = None) -> Iterator[None]:
         raise storage_error(path, err, partial) from None
 
 
-def make_folder(path: str) -> None:
-    """``os.makedirs(path, exist_ok=True)``, failing with a StorageError that names ``path``."""
+def make_folder(path: str, target: Optional[str] = None) -> None:
+    """``os.makedirs(path, exist_ok=True)``, failing with a StorageError that names ``path``.
+
+    ``target``, when given, is what the folder is made for (a file or
+    folder inside it), named in the message instead.
+    """
+    target = target or path
     if os.path.exists(path) and not os.path.isdir(path):
-        raise StorageError(f'{path}: exists and is not a folder; choose another path',
-                           path, errno.EEXIST)
-    with storage_guard(path):
+        raise StorageError(f'{target}: cannot write it ({path} exists and is not a folder; '
+                           'choose another path)', target, errno.EEXIST)
+    above = os.path.dirname(os.path.abspath(path))
+    while above and not os.path.exists(above) and os.path.dirname(above) != above:
+        above = os.path.dirname(above)
+    if os.path.exists(above) and not os.path.isdir(above):
+        raise StorageError(f'{target}: cannot write it (ENOTDIR: {above} is a file, '
+                           'not a folder)', target, errno.ENOTDIR)
+    with storage_guard(target):
         os.makedirs(path, exist_ok=True)
 
 
@@ -163,8 +176,8 @@ def atomic_folder(path: str) -> Iterator[str]:
     """
     path = os.path.abspath(path)
     parent = os.path.dirname(path)
+    make_folder(parent, path)
     with storage_guard(path):
-        os.makedirs(parent, exist_ok=True)
         stage = tempfile.mkdtemp(prefix=f'.{os.path.basename(path)}.', dir=parent)
     try:
         with _named_as(stage, path):

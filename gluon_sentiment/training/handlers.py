@@ -37,6 +37,7 @@ training must decide the same on every worker (under ``dist_sync`` the
 metrics rows agree), or the workers would wait for each other for ever.
 """
 import contextlib
+import errno
 import logging
 import os
 import signal
@@ -153,9 +154,19 @@ def storage_stop(run: TrainingRun, err: StorageError, when: str) -> StorageError
     ``metrics.json`` still holds the last committed epoch, whose files are
     untouched; the message names it.
     """
+    if not os.path.isdir(run.out):
+        return StorageError(f'{err}; training stopped {when}; the run directory {run.out} is '
+                            'gone, train again', err.path, err.errno)
+    fix = _FIX.get(err.errno, 'fix the cause')
     return StorageError(f'{err}; training stopped {when}; last complete checkpoint: '
-                        f'{_last_good(run)}; free space (or fix the folder) and go on with: '
+                        f'{_last_good(run)}; {fix} and go on with: '
                         f'python -m gluon_sentiment.train --resume {run.out}', err.path, err.errno)
+
+
+_FIX = {errno.ENOSPC: 'free disk space', errno.EDQUOT: 'free space within your quota',
+        errno.EFBIG: 'raise the file-size limit (ulimit -f)',
+        errno.EACCES: 'make the folder writable', errno.EPERM: 'make the folder writable',
+        errno.EROFS: 'make the folder writable'}
 
 
 class StopOnSignal(Handler):
