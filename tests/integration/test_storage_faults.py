@@ -75,7 +75,7 @@ def test_file_size_limit_in_epoch_2_then_resume_equals_uninterrupted(reviews, tm
         assert abs(a[key] - b[key]) < 1e-6, key
     assert max_abs_diff(ref / 'epoch-0004.params', os.path.join(run, 'epoch-0004.params')) < 1e-6
     assert max_abs_diff(ref / 'best.params', os.path.join(run, 'best.params')) < 1e-6
-    assert b['checksums'] == a['checksums'] or set(b['checksums']) == set(a['checksums'])
+    assert set(b['checksums']) == set(a['checksums'])  # the same files kept and checked
 
 
 def test_file_size_limit_during_export_ensemble_and_evaluation(multikernel_run, reviews,  # noqa: F811
@@ -123,7 +123,7 @@ def test_output_path_is_an_existing_file(command, multikernel_run, reviews,  # n
     module = __import__(f'gluon_sentiment.{command}', fromlist=['main'])
     assert module.main(argv[command] + ['--quiet']) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith(f'error: ') and '\n' not in err and 'exists and is not a folder' in err
+    assert err.startswith('error: ') and '\n' not in err and 'exists and is not a folder' in err
     assert out.read_text() == 'keep me' and sorted(os.listdir(tmp_path)) == ['taken']
 
 
