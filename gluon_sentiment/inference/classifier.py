@@ -13,7 +13,7 @@ import mxnet as mx
 import numpy as np
 from mxnet import gluon
 
-from ..data.text import tokenize
+from ..data.text import check_tokenizer, tokenize
 from ..data.vocab import encode_batch
 from ..model.base import SentimentNet
 from .batches import predict_logits, softmax
@@ -47,9 +47,13 @@ class SentimentClassifier:
         For a network that is not a :class:`~gluon_sentiment.model.SentimentNet`
         (the ``SymbolBlock`` of a bundle): its margin, from the manifest.
         A ``SentimentNet`` declares its own, which wins.
+    tokenizer : {'kim', 'tutorial'}, default 'kim'
+        The cleaning rules of training (:func:`gluon_sentiment.data.tokenize`).
 
     Attributes
     ----------
+    tokenizer : str
+        The rules every text is tokenized with before encoding.
     length_margin : int or None
         ``None``: texts go to ``net`` at exactly ``seq_len`` tokens. An int
         ``m``: each batch is cut to its longest text plus ``m`` columns.
@@ -58,8 +62,9 @@ class SentimentClassifier:
     def __init__(self, net: gluon.Block, vocab: nlp.Vocab, seq_len: int,
                  ctx: Union[mx.Context, Sequence[mx.Context], None] = None, batch_size: int = 256,
                  truncate: str = 'post', name: Optional[str] = None,
-                 length_margin: Optional[int] = None):
+                 length_margin: Optional[int] = None, tokenizer: str = 'kim'):
         self.net = net
+        self.tokenizer = check_tokenizer(tokenizer)
         self.length_margin = net.length_margin if isinstance(net, SentimentNet) else length_margin
         self.name = name
         self.truncate = truncate
@@ -74,9 +79,13 @@ class SentimentClassifier:
         """Token indices ``(n, seq_len)`` for raw texts."""
         return self._encode(texts)[0]
 
+    def tokenize(self, text: str) -> List[str]:
+        """The tokens of ``text`` under the classifier's :attr:`tokenizer`."""
+        return tokenize(text, self.tokenizer)
+
     def _encode(self, texts):
-        return encode_batch((tokenize(text) for text in _as_list(texts)), self.vocab,
-                            self.seq_len, self.truncate)
+        return encode_batch((tokenize(text, self.tokenizer) for text in _as_list(texts)),
+                            self.vocab, self.seq_len, self.truncate)
 
     def predict_proba(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
         """Class probabilities ``(n, 2)``: ``[P(negative), P(positive)]`` per text.

@@ -12,6 +12,7 @@ import mxnet as mx
 
 from ..artifacts import bundle, rundir
 from ..artifacts.store import BEST_PARAMS, CONFIG, ENSEMBLE, ENSEMBLE_FORMAT, VOCAB, read_json
+from ..data.config import LEGACY_TOKENIZER
 from ..errors import RunDirError
 from ..model import get_model, list_models
 from .classifier import SentimentClassifier
@@ -47,6 +48,9 @@ def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_P
         rebuilding the registered Gluon model (explanations need the Gluon
         model). A bundle whose model is not registered here always loads
         as a ``SymbolBlock``.
+
+    The classifier tokenizes with the run's ``tokenizer`` (Kim's for runs
+    saved before the field existed).
 
     Raises
     ------
@@ -84,7 +88,8 @@ def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_P
         net.hybridize(static_alloc=True)
     return SentimentClassifier(net, vocab, config['seq_len'], ctx,
                                truncate=config.get('truncate', 'post'), name=config['model'],
-                               length_margin=margin)
+                               length_margin=margin,
+                               tokenizer=config.get('tokenizer', LEGACY_TOKENIZER))
 
 
 def load_ensemble(path: str, ctx=None) -> EnsembleClassifier:
