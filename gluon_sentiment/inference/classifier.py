@@ -47,13 +47,14 @@ class SentimentClassifier:
         For a network that is not a :class:`~gluon_sentiment.model.SentimentNet`
         (the ``SymbolBlock`` of a bundle): its margin, from the manifest.
         A ``SentimentNet`` declares its own, which wins.
-    tokenizer : {'kim', 'tutorial'}, default 'kim'
-        The cleaning rules of training (:func:`gluon_sentiment.data.tokenize`).
 
     Attributes
     ----------
-    tokenizer : str
-        The rules every text is tokenized with before encoding.
+    tokenizer : {'kim', 'tutorial'}
+        The cleaning rules every text is tokenized with before encoding
+        (:func:`gluon_sentiment.data.tokenize`): those of training. ``'kim'``
+        unless set; :func:`~gluon_sentiment.inference.load_model` sets the
+        run's. Setting another name raises ``ValueError``.
     length_margin : int or None
         ``None``: texts go to ``net`` at exactly ``seq_len`` tokens. An int
         ``m``: each batch is cut to its longest text plus ``m`` columns.
@@ -62,9 +63,9 @@ class SentimentClassifier:
     def __init__(self, net: gluon.Block, vocab: nlp.Vocab, seq_len: int,
                  ctx: Union[mx.Context, Sequence[mx.Context], None] = None, batch_size: int = 256,
                  truncate: str = 'post', name: Optional[str] = None,
-                 length_margin: Optional[int] = None, tokenizer: str = 'kim'):
+                 length_margin: Optional[int] = None):
         self.net = net
-        self.tokenizer = check_tokenizer(tokenizer)
+        self._tokenizer = 'kim'
         self.length_margin = net.length_margin if isinstance(net, SentimentNet) else length_margin
         self.name = name
         self.truncate = truncate
@@ -78,6 +79,15 @@ class SentimentClassifier:
     def encode(self, texts: Iterable[str]) -> np.ndarray:
         """Token indices ``(n, seq_len)`` for raw texts."""
         return self._encode(texts)[0]
+
+    @property
+    def tokenizer(self) -> str:
+        """The cleaning rules of training, one of :data:`~gluon_sentiment.data.text.TOKENIZERS`."""
+        return self._tokenizer
+
+    @tokenizer.setter
+    def tokenizer(self, name: str) -> None:
+        self._tokenizer = check_tokenizer(name)
 
     def tokenize(self, text: str) -> List[str]:
         """The tokens of ``text`` under the classifier's :attr:`tokenizer`."""

@@ -86,10 +86,11 @@ def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_P
                               f'({str(err).splitlines()[0]})') from None
     if hybridize:
         net.hybridize(static_alloc=True)
-    return SentimentClassifier(net, vocab, config['seq_len'], ctx,
-                               truncate=config.get('truncate', 'post'), name=config['model'],
-                               length_margin=margin,
-                               tokenizer=config.get('tokenizer', LEGACY_TOKENIZER))
+    clf = SentimentClassifier(net, vocab, config['seq_len'], ctx,
+                              truncate=config.get('truncate', 'post'), name=config['model'],
+                              length_margin=margin)
+    clf.tokenizer = config.get('tokenizer', LEGACY_TOKENIZER)
+    return clf
 
 
 def load_ensemble(path: str, ctx=None) -> EnsembleClassifier:

@@ -72,6 +72,8 @@ def test_every_prediction_path_tokenizes_like_training(tutorial_run):
     kim = gs.SentimentClassifier(clf.net, clf.vocab, clf.seq_len)  # the same net, Kim's rules
     assert kim.tokenizer == 'kim'
     assert not np.array_equal(kim.encode(TEXTS), clf.encode(TEXTS))
+    with pytest.raises(ValueError, match='kim, tutorial'):
+        kim.tokenizer = 'spacy'
 
 
 def test_bundle_names_the_tokenizer_and_exports_onnx(tutorial_run, tmp_path):
