@@ -5,17 +5,21 @@ Example::
     python -m gluon_sentiment.train --data ../shared/data/aclImdb_train.tar.gz \\
         --model multikernel --epochs 3 --output-dir runs/multikernel
     python -m gluon_sentiment.train --resume runs/multikernel   # after Ctrl-C or a crash
+    python -m gluon_sentiment.train --preset tutorial-glove --output-dir runs/glove
 
 Every flag comes from a field of :class:`gluon_sentiment.training.TrainConfig`,
 which holds the defaults; this module only parses and calls
-:func:`gluon_sentiment.training.run_training`.
+:func:`gluon_sentiment.training.run_training`. With ``--preset NAME`` the
+preset's values replace the defaults of the flags not given
+(:meth:`TrainConfig.from_preset <gluon_sentiment.training.TrainConfig.from_preset>`).
 """
 import argparse
 import dataclasses
+import functools
 import json
 import sys
 import typing
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from .cli import add_common_args, run_cli
 from .errors import ConfigError
@@ -24,7 +28,7 @@ from .training.config import TrainConfig
 from .training.crossval import run_cross_validation
 from .training.fit import resume_training, run_training
 
-__all__ = ['build_parser', 'config_from_args', 'main']
+__all__ = ['build_parser', 'config_from_args', 'given_fields', 'main']
 
 
 def _gpu_list(text: str):
@@ -40,8 +44,12 @@ def _field_type(field):
     return args[0] if typing.get_origin(hint) is typing.Union else hint
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``train`` argument parser, one flag per :class:`TrainConfig` field."""
+def build_parser(defaults: bool = True) -> argparse.ArgumentParser:
+    """The ``train`` argument parser, one flag per :class:`TrainConfig` field.
+
+    ``defaults=False`` leaves every field out of the parsed namespace unless
+    its flag is given (see :func:`given_fields`).
+    """
     parser = argparse.ArgumentParser(
         prog='python -m gluon_sentiment.train', description=__doc__.split('\n')[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -54,17 +62,18 @@ def build_parser() -> argparse.ArgumentParser:
         flag = '--' + field.name.replace('_', '-')
         help_text = field.metadata['help']
         kind = _field_type(field)
+        default = field.default if defaults else argparse.SUPPRESS
         if kind is bool and field.default:
             group.add_argument('--no-' + field.name.replace('_', '-'), dest=field.name,
-                               action='store_false', help='do not ' + help_text)
+                               action='store_false', default=default, help='do not ' + help_text)
         elif kind is bool:
-            group.add_argument(flag, action='store_true', help=help_text)
+            group.add_argument(flag, action='store_true', default=default, help=help_text)
         elif field.name == 'gpus':
-            group.add_argument(flag, type=_gpu_list, default=field.default, help=help_text)
+            group.add_argument(flag, type=_gpu_list, default=default, help=help_text)
         elif field.name == 'model':
-            group.add_argument(flag, choices=list_models(), default=field.default, help=help_text)
+            group.add_argument(flag, choices=list_models(), default=default, help=help_text)
         else:
-            group.add_argument(flag, type=kind, default=field.default, help=help_text,
+            group.add_argument(flag, type=kind, default=default, help=help_text,
                                choices=field.metadata.get('choices'))
     groups['output'].add_argument(
         '--resume', metavar='RUN_DIR',
@@ -74,9 +83,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def config_from_args(args: argparse.Namespace) -> TrainConfig:
-    """The :class:`TrainConfig` that parsed arguments describe."""
-    return TrainConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)})
+def given_fields(argv: List[str]) -> Dict[str, Any]:
+    """The :class:`TrainConfig` fields whose flags ``argv`` gives, with their parsed values."""
+    args = vars(build_parser(defaults=False).parse_args(argv))
+    return {f.name: args[f.name] for f in dataclasses.fields(TrainConfig) if f.name in args}
+
+
+def config_from_args(args: argparse.Namespace, argv: Optional[List[str]] = None) -> TrainConfig:
+    """The :class:`TrainConfig` that parsed arguments describe.
+
+    With ``args.preset``, the preset's values stand in for the flags that
+    ``argv`` (the command line parsed into ``args``) does not give; without
+    ``argv``, for the fields left at their defaults.
+    """
+    values = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)}
+    if args.preset is None:
+        return TrainConfig(**values)
+    given = (given_fields(argv) if argv is not None else
+             {f.name: values[f.name] for f in dataclasses.fields(TrainConfig)
+              if values[f.name] != f.default})
+    return TrainConfig.from_preset(args.preset, **given)
 
 
 def _resume_conflicts(args: argparse.Namespace) -> List[str]:
@@ -85,7 +111,7 @@ def _resume_conflicts(args: argparse.Namespace) -> List[str]:
             if getattr(args, f.name) != f.default]
 
 
-def _main(args: argparse.Namespace) -> int:
+def _main(args: argparse.Namespace, argv: Optional[List[str]] = None) -> int:
     if args.resume is not None:
         conflicts = _resume_conflicts(args)
         if conflicts:
@@ -93,7 +119,7 @@ def _main(args: argparse.Namespace) -> int:
                               f'leave out {", ".join(conflicts)}')
         metrics, out = resume_training(args.resume), args.resume
     else:
-        config = config_from_args(args)
+        config = config_from_args(args, argv)
         if config.cv:
             summary = run_cross_validation(config)
             print(json.dumps({'output_dir': config.output_dir, 'k': summary['k'],
@@ -109,7 +135,8 @@ def _main(args: argparse.Namespace) -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of ``python -m gluon_sentiment.train``; returns the exit status."""
-    return run_cli(_main, build_parser(), argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    return run_cli(functools.partial(_main, argv=argv), build_parser(), argv)
 
 
 if __name__ == '__main__':

@@ -29,7 +29,6 @@ import mxnet as mx
 import numpy as np
 from mxnet import autograd
 
-from ..data.text import tokenize
 from ..errors import ConfigError
 from ..inference.classifier import SentimentClassifier
 from ..model.base import SentimentNet
@@ -80,7 +79,7 @@ def explain(clf: SentimentClassifier, texts: Union[str, Sequence[str]],
 
 def _model_tokens(clf: SentimentClassifier, text: str):
     """The tokens the model sees (cut as in training), their ids and the input width."""
-    tokens = tokenize(text)
+    tokens = clf.tokenize(text)
     X, lengths = clf._encode([text])  # pylint: disable=protected-access
     n = int(lengths[0])
     kept = tokens[:n] if clf.truncate == 'post' else tokens[len(tokens) - n:]

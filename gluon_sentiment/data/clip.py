@@ -26,19 +26,21 @@ CHARS_PER_TOKEN = 64
 MARGIN = 2
 
 
-def clip_text(text: str, seq_len: int, truncate: str = 'post') -> str:
-    """``text``, or the shortest doubling window of it holding ``seq_len + MARGIN`` tokens."""
+def clip_text(text: str, seq_len: int, truncate: str = 'post', tokenizer: str = 'kim') -> str:
+    """``text``, or the shortest doubling window of it holding ``seq_len + MARGIN`` tokens
+    of ``tokenizer``."""
     window = CHARS_PER_TOKEN * max(seq_len + MARGIN, 1)
     if len(text) <= window:
         return text
     while window < len(text):
         piece = text[:window] if truncate == 'post' else text[-window:]
-        if len(tokenize(piece)) >= seq_len + MARGIN:
+        if len(tokenize(piece, tokenizer)) >= seq_len + MARGIN:
             return piece
         window *= 2
     return text
 
 
-def clip_texts(texts: Sequence[str], seq_len: int, truncate: str = 'post') -> List[str]:
+def clip_texts(texts: Sequence[str], seq_len: int, truncate: str = 'post',
+               tokenizer: str = 'kim') -> List[str]:
     """:func:`clip_text` of every text (a new list; short texts are the same objects)."""
-    return [clip_text(text, seq_len, truncate) for text in texts]
+    return [clip_text(text, seq_len, truncate, tokenizer) for text in texts]

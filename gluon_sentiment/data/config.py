@@ -11,14 +11,17 @@ from typing import Optional
 
 from ..errors import ConfigError
 from .formats import FORMATS
+from .text import TOKENIZERS
 from .vocab import TRUNCATE
 
-__all__ = ['option', 'PROTOCOLS', 'DataConfig', 'READ_FIELDS']
+__all__ = ['option', 'PROTOCOLS', 'DataConfig', 'READ_FIELDS', 'LEGACY_TOKENIZER']
 
 #: values of ``--protocol``
 PROTOCOLS = ('tutorial', 'full')
 #: the fields that say how to read one dataset (shared by ``train`` and ``evaluate``)
 READ_FIELDS = ('format', 'labels', 'text_column', 'label_column')
+#: the tokenizer of runs saved before ``tokenizer`` was a field (their config.json lacks it)
+LEGACY_TOKENIZER = 'kim'
 
 
 def option(default, help, group, **extra):  # pylint: disable=redefined-builtin
@@ -43,6 +46,10 @@ class DataConfig:
     label_column: str = option('label', 'CSV/TSV column or JSONL key of the label', 'data')
     max_examples: Optional[int] = option(None, 'train on a seeded, class-balanced subset of '
                                                'this many reviews (before splitting)', 'data')
+    tokenizer: str = option('kim', "text cleaning rules: 'kim', Kim's 13-regex clean_str "
+                                   "(keeps , ( ) 's n't as tokens), or 'tutorial', the "
+                                   "tutorial's 17-pass variant (deletes , ( ) and every "
+                                   "apostrophe: don't -> do n t)", 'data', choices=TOKENIZERS)
     vocab_size: int = option(5000, 'number of most frequent training words kept', 'data')
     seq_len: int = option(500, 'tokens per review after truncation and padding', 'data')
     truncate: str = option('post', "which end of a longer review is cut: 'post' keeps the "
@@ -71,6 +78,9 @@ class DataConfig:
                                   f'got {getattr(self, name)}')
         if self.max_examples is not None and self.max_examples < 3:
             raise ConfigError(f'--max-examples must be at least 3, got {self.max_examples}')
+        if self.tokenizer not in TOKENIZERS:
+            raise ConfigError(f'--tokenizer must be one of {", ".join(TOKENIZERS)}, '
+                              f'got {self.tokenizer!r}')
         if self.protocol not in PROTOCOLS:
             raise ConfigError(f"--protocol must be 'tutorial' or 'full', got {self.protocol!r}")
         if self.protocol == 'full' and self.cv:

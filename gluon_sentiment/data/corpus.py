@@ -27,6 +27,12 @@ string per token:
 
 On the 25,000 IMDB training reviews this is several times as fast as the
 per-review path (see ``benchmarks/bench_vs_pytorch.py``).
+
+The tutorial's tokenizer (``tokenizer='tutorial'``) takes the same passes with
+another byte classification: ``, ( )`` and the apostrophe are spaces, so only
+the cut before the ``n`` of ``n't`` is left of the contraction rules (the other
+cuts fall on an apostrophe, which ends a token anyway), and ``!`` and ``?``
+are tokens of their own.
 """
 import collections
 import itertools
@@ -36,7 +42,7 @@ import gluonnlp as nlp
 import numpy as np
 
 from .clip import clip_texts
-from .text import _BR, _KEEP, _TO_SPACE, strip_html_breaks
+from .text import _BR, _KEEP, _TO_SPACE, check_tokenizer, strip_html_breaks
 from .vocab import PAD, UNK, _check_truncate, _vocab_from_counter, scatter_padded
 
 __all__ = ['corpus_token_ids', 'encode_corpus']
@@ -47,6 +53,9 @@ _WORD, _PUNCT = 1, 2
 _CLASS = np.zeros(256, dtype=np.uint8)  # 0: space or text end, 1: word byte, 2: own token
 _CLASS[list(_KEEP)] = _WORD
 _CLASS[list(b',!()?')] = _PUNCT
+_CLASS_TUTORIAL = _CLASS.copy()  # the tutorial deletes , ( ) and every apostrophe
+_CLASS_TUTORIAL[list(b",()'")] = 0
+_CLASSES = {'kim': _CLASS, 'tutorial': _CLASS_TUTORIAL}
 _SHOWN = {'(': '\\(', ')': '\\)', '?': '\\?'}  # Kim's replacements carried the backslash
 _MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 _SHORT = 8
@@ -76,13 +85,16 @@ def _contraction_cuts(raw: np.ndarray, n: int) -> np.ndarray:
     return np.concatenate([apostrophes[suffix], apostrophes[negation] - 1])
 
 
-def corpus_token_ids(texts: Sequence[str]) -> Tuple[np.ndarray, np.ndarray, list]:
+def corpus_token_ids(texts: Sequence[str],
+                     tokenizer: str = 'kim') -> Tuple[np.ndarray, np.ndarray, list]:
     """Tokenize every text as :func:`~.text.tokenize` does and number the distinct tokens.
 
     Parameters
     ----------
     texts : sequence of str
         Raw texts.
+    tokenizer : {'kim', 'tutorial'}, default 'kim'
+        As for :func:`~.text.tokenize`.
 
     Returns
     -------
@@ -92,11 +104,12 @@ def corpus_token_ids(texts: Sequence[str]) -> Tuple[np.ndarray, np.ndarray, list
         distinct tokens, ``tokens[ids[j]]`` being the ``j``-th token. Ids
         are not in any particular order.
     """
+    classes = _CLASSES[check_tokenizer(tokenizer)]
     data = _buffer(texts)
     n = len(data)
     pad = b'\x00' * (_SHORT + 2)
     raw = np.frombuffer(data + pad, dtype=np.uint8)
-    kind = _CLASS[raw[:n]]
+    kind = classes[raw[:n]]
     boundary = np.ones(n + 1, dtype=bool)  # between byte i-1 and byte i
     word = kind == _WORD
     np.logical_not(word[:-1] & word[1:], out=boundary[1:n])
@@ -135,10 +148,11 @@ def corpus_token_ids(texts: Sequence[str]) -> Tuple[np.ndarray, np.ndarray, list
 
 def encode_corpus(texts: Sequence[str], vocab_rows: Optional[Sequence[int]] = None,
                   max_size: int = 5000, seq_len: int = 500,
-                  truncate: str = 'post') -> Tuple[nlp.Vocab, np.ndarray, np.ndarray]:
+                  truncate: str = 'post',
+                  tokenizer: str = 'kim') -> Tuple[nlp.Vocab, np.ndarray, np.ndarray]:
     """Tokenize all texts, build the vocabulary of some of them and encode them all.
 
-    The result is exactly that of ``tokens = [tokenize(t) for t in texts]``,
+    The result is exactly that of ``tokens = [tokenize(t, tokenizer) for t in texts]``,
     ``vocab = build_vocab([tokens[i] for i in vocab_rows], max_size)`` and
     ``encode_batch(tokens, vocab, seq_len, truncate)``, except that a text
     longer than ``CHARS_PER_TOKEN * seq_len`` characters is first cut to the
@@ -159,6 +173,8 @@ def encode_corpus(texts: Sequence[str], vocab_rows: Optional[Sequence[int]] = No
     truncate : {'post', 'pre'}, default 'post'
         Keep the first (``'post'``) or the last (``'pre'``) ``seq_len``
         tokens of a longer text.
+    tokenizer : {'kim', 'tutorial'}, default 'kim'
+        Kim's ``clean_str`` or the tutorial's variant (:data:`~.text.TOKENIZERS`).
 
     Returns
     -------
@@ -167,7 +183,8 @@ def encode_corpus(texts: Sequence[str], vocab_rows: Optional[Sequence[int]] = No
         and the int32 valid lengths (after cutting).
     """
     _check_truncate(truncate)
-    ids, lengths, tokens = corpus_token_ids(clip_texts(texts, seq_len, truncate))
+    ids, lengths, tokens = corpus_token_ids(clip_texts(texts, seq_len, truncate, tokenizer),
+                                            tokenizer)
     if vocab_rows is None:
         counts = np.bincount(ids, minlength=len(tokens))
     else:

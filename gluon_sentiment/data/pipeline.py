@@ -99,12 +99,12 @@ def encode_splits(texts: Sequence[str], labels: np.ndarray, index: Dict[str, np.
     index : dict
         Row indices of each split into ``texts``.
     config : DataConfig
-        ``vocab_size``, ``seq_len`` and ``truncate`` are used.
+        ``tokenizer``, ``vocab_size``, ``seq_len`` and ``truncate`` are used.
     source : str
         The data path, for messages and the :class:`Dataset`.
     """
     vocab, X, lengths = encode_corpus(texts, index['train'], config.vocab_size, config.seq_len,
-                                      config.truncate)
+                                      config.truncate, config.tokenizer)
     splits = {name: (X[idx], labels[idx], lengths[idx]) for name, idx in index.items()}
     return Dataset(vocab, splits, source)
 

@@ -23,20 +23,24 @@ from ..artifacts import bundle, rundir
 from ..artifacts.checksums import sha256_file
 from ..artifacts.store import (BEST_PARAMS, BUNDLE_FORMAT, CONFIG, INPUT_NAME, MANIFEST, ONNX,
                                PARAMS, SYMBOL, VOCAB, atomic_folder, storage_guard, write_json)
+from ..data.text import TOKENIZER_RULES
 from ..data.vocab import PAD, UNK
 from ..errors import ExportError, RunDirError
 from ..inference.classifier import LABELS, SentimentClassifier
 from ..inference.loading import load_model
 from .onnx import export_onnx, probe_inputs
 
-__all__ = ['TOKENIZER', 'export_bundle']
+__all__ = ['TOKENIZER', 'describe_tokenizer', 'export_bundle']
 
 log = logging.getLogger(__name__)
 
-TOKENIZER = ("Kim (2014) clean_str rules (gluon_sentiment.data.text.tokenize): '<br />' tags -> "
-             "space; every character outside [A-Za-z0-9(),!?'`] -> space; split off 's 've n't "
-             "'re 'd 'll; spaces around , ! and around ( ) ? which become the tokens \\( \\) \\?; "
-             "lower-case; split on whitespace")
+#: The manifest's description of Kim's tokenizer (``TOKENIZER_RULES['kim']``), named.
+TOKENIZER = 'kim: ' + TOKENIZER_RULES['kim']
+
+
+def describe_tokenizer(name: str) -> str:
+    """The manifest's ``input.tokenizer``: the tokenizer's name, a colon and its rules."""
+    return f'{name}: {TOKENIZER_RULES[name]}'
 
 
 def _manifest(clf: SentimentClassifier, net_prefix: str, source: str) -> Dict[str, Any]:
@@ -63,7 +67,7 @@ def _manifest(clf: SentimentClassifier, net_prefix: str, source: str) -> Dict[st
             'pad_id': clf.vocab.token_to_idx[PAD],
             'unk_id': clf.vocab.token_to_idx[UNK],
             'vocab_size': len(clf.vocab),
-            'tokenizer': TOKENIZER,
+            'tokenizer': describe_tokenizer(clf.tokenizer),
             'truncate': clf.truncate,
             'padding': ('cut to the first (truncate=post) or last (pre) seq_len tokens, pad at '
                         'the end with pad_id' + (

@@ -79,7 +79,7 @@ def page_headers(html: str) -> Dict[str, str]:
 
 
 def highlight_segments(text: str, explanation: Optional[Dict[str, Any]], seq_len: int,
-                       truncate: str = 'post') -> List[Dict[str, Any]]:
+                       truncate: str = 'post', tokenizer: str = 'kim') -> List[Dict[str, Any]]:
     """Cut ``text`` into plain and highlighted pieces from its explanation.
 
     Parameters
@@ -94,6 +94,8 @@ def highlight_segments(text: str, explanation: Optional[Dict[str, Any]], seq_len
         Tokens the model reads (the classifier's ``seq_len``).
     truncate : {'post', 'pre'}
         Which end of a longer text the model kept.
+    tokenizer : str, default 'kim'
+        The tokenizer of the model (``gluon_sentiment.data.text.TOKENIZERS``).
 
     Returns
     -------
@@ -102,7 +104,7 @@ def highlight_segments(text: str, explanation: Optional[Dict[str, Any]], seq_len
         ``text``. Where n-grams overlap, a token goes to the one of largest
         absolute score; ``score`` and ``ngram`` are None outside the n-grams.
     """
-    spans = token_spans(text)
+    spans = token_spans(text, tokenizer)
     read = spans[:seq_len] if truncate == 'post' else spans[max(len(spans) - seq_len, 0):]
     items = sorted((explanation or {}).get('top', ()), key=lambda item: -abs(item['score']))
     owner: List[Optional[int]] = [None] * len(read)  # the n-gram each token read is shown in
@@ -180,7 +182,8 @@ def add_page(app, clf, lock, max_chars: int, max_top_k: int) -> None:
             except ConfigError as err:  # e.g. an ensemble or a symbolic bundle
                 record, note = predict_records(clf, [body.text])[0], f'no highlights: {err}'
         explanation = record.get('explanation')
-        segments = (highlight_segments(record['text'], explanation, clf.seq_len, clf.truncate)
+        segments = (highlight_segments(record['text'], explanation, clf.seq_len, clf.truncate,
+                                       clf.tokenizer)
                     if explanation else [{'text': record['text'], 'score': None, 'ngram': None,
                                           'read': True}])
         return {'model': clf.name, 'prediction': record, 'segments': segments, 'note': note}

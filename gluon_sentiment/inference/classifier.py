@@ -13,7 +13,7 @@ import mxnet as mx
 import numpy as np
 from mxnet import gluon
 
-from ..data.text import tokenize
+from ..data.text import check_tokenizer, tokenize
 from ..data.vocab import encode_batch
 from ..model.base import SentimentNet
 from .batches import predict_logits, softmax
@@ -50,6 +50,11 @@ class SentimentClassifier:
 
     Attributes
     ----------
+    tokenizer : {'kim', 'tutorial'}
+        The cleaning rules every text is tokenized with before encoding
+        (:func:`gluon_sentiment.data.tokenize`): those of training. ``'kim'``
+        unless set; :func:`~gluon_sentiment.inference.load_model` sets the
+        run's. Setting another name raises ``ValueError``.
     length_margin : int or None
         ``None``: texts go to ``net`` at exactly ``seq_len`` tokens. An int
         ``m``: each batch is cut to its longest text plus ``m`` columns.
@@ -60,6 +65,7 @@ class SentimentClassifier:
                  truncate: str = 'post', name: Optional[str] = None,
                  length_margin: Optional[int] = None):
         self.net = net
+        self._tokenizer = 'kim'
         self.length_margin = net.length_margin if isinstance(net, SentimentNet) else length_margin
         self.name = name
         self.truncate = truncate
@@ -74,9 +80,22 @@ class SentimentClassifier:
         """Token indices ``(n, seq_len)`` for raw texts."""
         return self._encode(texts)[0]
 
+    @property
+    def tokenizer(self) -> str:
+        """The cleaning rules of training, one of :data:`~gluon_sentiment.data.text.TOKENIZERS`."""
+        return self._tokenizer
+
+    @tokenizer.setter
+    def tokenizer(self, name: str) -> None:
+        self._tokenizer = check_tokenizer(name)
+
+    def tokenize(self, text: str) -> List[str]:
+        """The tokens of ``text`` under the classifier's :attr:`tokenizer`."""
+        return tokenize(text, self.tokenizer)
+
     def _encode(self, texts):
-        return encode_batch((tokenize(text) for text in _as_list(texts)), self.vocab,
-                            self.seq_len, self.truncate)
+        return encode_batch((tokenize(text, self.tokenizer) for text in _as_list(texts)),
+                            self.vocab, self.seq_len, self.truncate)
 
     def predict_proba(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
         """Class probabilities ``(n, 2)``: ``[P(negative), P(positive)]`` per text.

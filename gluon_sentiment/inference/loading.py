@@ -14,6 +14,7 @@ from ..artifacts import bundle, rundir
 from ..artifacts.checksums import run_checksum, verify_checksum
 from ..artifacts.params import load_parameters
 from ..artifacts.store import BEST_PARAMS, ENSEMBLE, ENSEMBLE_FORMAT, VOCAB, read_json
+from ..data.config import LEGACY_TOKENIZER
 from ..errors import ConfigError, RunDirError
 from ..model import get_model, list_models
 from .classifier import SentimentClassifier
@@ -50,6 +51,9 @@ def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_P
         model). A bundle whose model is not registered here always loads
         as a ``SymbolBlock``.
 
+    The classifier tokenizes with the run's ``tokenizer`` (Kim's for runs
+    saved before the field existed).
+
     Raises
     ------
     RunDirError
@@ -83,9 +87,11 @@ def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_P
         load_parameters(net, params_path, ctx, remedy)
     if hybridize:
         net.hybridize(static_alloc=True)
-    return SentimentClassifier(net, vocab, config['seq_len'], ctx,
-                               truncate=config.get('truncate', 'post'), name=config['model'],
-                               length_margin=margin)
+    clf = SentimentClassifier(net, vocab, config['seq_len'], ctx,
+                              truncate=config.get('truncate', 'post'), name=config['model'],
+                              length_margin=margin)
+    clf.tokenizer = config.get('tokenizer', LEGACY_TOKENIZER)
+    return clf
 
 
 def _build(config: dict, kwargs: dict, path: str):

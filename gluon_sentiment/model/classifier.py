@@ -17,6 +17,8 @@ differ only in the encoder. To try another encoder, subclass
 Inputs are batch-major token indices ``(batch, seq_len)``; outputs are
 unnormalized scores ``(batch, num_classes)``, class 1 being positive.
 """
+from typing import Optional
+
 from mxnet.gluon import nn
 
 from .base import SentimentNet
@@ -61,6 +63,10 @@ class DenseNet(SentimentNet):
 class ConvNet(SentimentNet):
     """The tutorial's convolutional network: one 5-word convolution, flattened, dense.
 
+    The tutorial's listing has no activation between the convolution and the
+    flatten (``activation=None``, ``--preset tutorial-conv``); the default
+    puts a ReLU there.
+
     Parameters
     ----------
     vocab_size : int
@@ -75,6 +81,8 @@ class ConvNet(SentimentNet):
         Words per window.
     dropout : float, default 0.0
         Dropout before the output layer.
+    activation : str or None, default 'relu'
+        Activation after the convolution; ``None``: none, as in the tutorial.
     num_classes : int, default 2
         Output classes (passed to :class:`SentimentNet`, as are ``embed_dropout``
         and ``padding_index``).
@@ -83,11 +91,12 @@ class ConvNet(SentimentNet):
     """
 
     def __init__(self, vocab_size: int, seq_len: int = 500, embed_size: int = 50,
-                 num_filters: int = 100, kernel_size: int = 5, dropout: float = 0.0, **kwargs):
+                 num_filters: int = 100, kernel_size: int = 5, dropout: float = 0.0,
+                 activation: Optional[str] = 'relu', **kwargs):
         super().__init__(vocab_size, embed_size, dropout=dropout, **kwargs)
         self._seq_len = seq_len
         with self.name_scope():
-            self.features = ConvEncoder(num_filters, kernel_size)
+            self.features = ConvEncoder(num_filters, kernel_size, activation)
 
 
 @register_model('multikernel')

@@ -63,8 +63,9 @@ class ConvEncoder(HybridBlock):
         Convolution filters.
     kernel_size : int, default 5
         Words per window.
-    activation : str, default 'relu'
-        Activation after the convolution.
+    activation : str or None, default 'relu'
+        Activation after the convolution; ``None`` for none (the tutorial's
+        listing: the convolution is linear, and so is the whole network).
 
     Inputs: ``(batch, seq_len, embed_size)``.
     Output: ``(batch, num_filters * (seq_len - kernel_size + 1))``.
@@ -75,8 +76,8 @@ class ConvEncoder(HybridBlock):
         The convolution (its activation included).
     """
 
-    def __init__(self, num_filters: int = 100, kernel_size: int = 5, activation: str = 'relu',
-                 **kwargs):
+    def __init__(self, num_filters: int = 100, kernel_size: int = 5,
+                 activation: Optional[str] = 'relu', **kwargs):
         super().__init__(**kwargs)
         self._num_filters = num_filters
         self._kernel_size = kernel_size

@@ -10,7 +10,7 @@ network: each ``Conv1D`` weight ``(F, E, k)`` becomes a ``Conv2D`` weight
 :mod:`gluon_sentiment.deploy.onnx` checks the twin against the trained
 network before it exports it.
 """
-from typing import Sequence
+from typing import Optional, Sequence
 
 import mxnet as mx
 from mxnet.gluon import HybridBlock, nn
@@ -41,13 +41,13 @@ class _Conv2DEncoderNet(HybridBlock):
         True: global max pooling per branch, concatenation, then
         ``activation`` (Kim's CNN). False: ``activation`` on the single
         convolution and flatten (the tutorial's ConvNet).
-    activation : str
-        Activation type.
+    activation : str or None
+        Activation type; ``None``: none (the tutorial's ConvNet).
     """
 
     def __init__(self, vocab_size: int, embed_size: int, kernel_sizes: Sequence[int],
-                 num_filters: int, pool: bool, activation: str = 'relu', num_classes: int = 2,
-                 **kwargs):
+                 num_filters: int, pool: bool, activation: Optional[str] = 'relu',
+                 num_classes: int = 2, **kwargs):
         super().__init__(**kwargs)
         self._pool = pool
         self._activation = activation
@@ -61,7 +61,10 @@ class _Conv2DEncoderNet(HybridBlock):
     def hybrid_forward(self, F, inputs):  # pylint: disable=arguments-differ
         x = F.expand_dims(self.embedding(inputs), axis=1)  # (N, 1, T, E)
         if not self._pool:
-            return self.output(F.flatten(F.Activation(self.convs[0](x), self._activation)))
+            features = self.convs[0](x)
+            if self._activation is not None:
+                features = F.Activation(features, self._activation)
+            return self.output(F.flatten(features))
         pooled = [F.flatten(F.Pooling(conv(x), kernel=(1, 1), global_pool=True, pool_type='max'))
                   for conv in self.convs]
         return self.output(F.Activation(F.concat(*pooled, dim=1), self._activation))
@@ -101,8 +104,6 @@ def onnx_equivalent(net: SentimentNet) -> HybridBlock:
     if isinstance(features, MultiKernelConvEncoder):
         convs, activation, pool = features.convolutions, features.activation_name, True
     elif isinstance(features, ConvEncoder):
-        if features.activation_name is None:
-            raise ExportError('ConvEncoder without activation: not supported for ONNX export')
         convs, activation, pool = [features.conv], features.activation_name, False
     else:
         raise ExportError(f'{type(net).__name__}: ONNX export knows the encoders '

@@ -10,9 +10,10 @@ import json
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
-from ..data.config import DataConfig, option
+from ..data.config import LEGACY_TOKENIZER, DataConfig, option
 from ..embeddings.align import OOV_POLICIES
 from ..errors import ConfigError
+from .presets import describe_presets, preset_fields
 
 __all__ = ['KVSTORES', 'LR_SCHEDULES', 'TrainConfig']
 
@@ -31,6 +32,9 @@ class TrainConfig(DataConfig):
     :func:`gluon_sentiment.train.build_parser`.
     """
     # model
+    preset: Optional[str] = option(None, 'fill in the values of a named recipe; flags given '
+                                         'explicitly win, and --model-args is merged into the '
+                                         "preset's. Presets: " + describe_presets(), 'model')
     model: str = option('multikernel', 'network to train', 'model')
     embed_size: Optional[int] = option(None, "word vector width (default: the width of "
                                            "--embedding's vectors, else the model's own, 50)",
@@ -108,6 +112,8 @@ class TrainConfig(DataConfig):
                 raise ConfigError(f'--{name.replace("_", "-")} must be in [0, 1), got {value}')
         if self.lr <= 0:
             raise ConfigError(f'--lr must be positive, got {self.lr}')
+        if self.preset is not None:
+            preset_fields(self.preset)  # a known name
         self._validate_embedding()
         self.extra_model_args()
 
@@ -131,17 +137,32 @@ class TrainConfig(DataConfig):
 
     def extra_model_args(self) -> Dict[str, Any]:
         """``model_args`` parsed: a dict of constructor arguments."""
-        if not self.model_args:
-            return {}
-        try:
-            extra = json.loads(self.model_args)
-        except json.JSONDecodeError as err:
-            raise ConfigError(f'--model-args {self.model_args!r}: not JSON ({err.msg}); write an '
-                              'object such as \'{"hidden_size": 64}\'') from None
-        if not isinstance(extra, dict):
-            raise ConfigError(f'--model-args {self.model_args!r}: expected a JSON object such as '
-                              '\'{"hidden_size": 64}\'')
-        return extra
+        return _parse_model_args(self.model_args)
+
+    @classmethod
+    def from_preset(cls, name: Optional[str] = None, **fields) -> 'TrainConfig':
+        """The config of preset ``name`` with ``fields`` given explicitly on top.
+
+        Precedence: the dataclass defaults, then the preset's values
+        (:data:`~gluon_sentiment.training.presets.PRESETS`), then ``fields``.
+        A ``model_args`` in ``fields`` is merged into the preset's, its keys
+        winning. ``preset`` records ``name``. Without ``name``, the same as
+        ``TrainConfig(**fields)``.
+
+        Raises
+        ------
+        ConfigError
+            For an unknown preset (the message lists the valid ones) or a
+            ``model_args`` that is not a JSON object.
+        """
+        if name is None:
+            return cls(**fields)
+        values = preset_fields(name)
+        if fields.get('model_args') and values.get('model_args'):
+            merged = {**_parse_model_args(values['model_args']),
+                      **_parse_model_args(fields['model_args'])}
+            fields = {**fields, 'model_args': json.dumps(merged, sort_keys=True)}
+        return cls(**{**values, **fields, 'preset': name})
 
     def model_kwargs(self, vocab_size: int) -> Dict[str, Any]:
         """Constructor arguments of the model for a vocabulary of ``vocab_size`` rows."""
@@ -164,9 +185,29 @@ class TrainConfig(DataConfig):
 
     @classmethod
     def from_dict(cls, values: Dict[str, Any]) -> 'TrainConfig':
-        """Inverse of :meth:`to_dict`; unknown keys are ignored."""
+        """Inverse of :meth:`to_dict`; unknown keys are ignored.
+
+        A config saved before ``tokenizer`` was a field gets Kim's
+        (:data:`~gluon_sentiment.data.config.LEGACY_TOKENIZER`), whatever the default now.
+        """
         names = {f.name for f in dataclasses.fields(cls)}
         kept = {key: value for key, value in values.items() if key in names}
+        kept.setdefault('tokenizer', LEGACY_TOKENIZER)
         if 'gpus' in kept:
             kept['gpus'] = tuple(kept['gpus'])
         return cls(**kept)
+
+
+def _parse_model_args(text: Optional[str]) -> Dict[str, Any]:
+    """A ``--model-args`` JSON object as a dict (empty for none)."""
+    if not text:
+        return {}
+    try:
+        extra = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ConfigError(f'--model-args {text!r}: not JSON ({err.msg}); write an '
+                          'object such as \'{"hidden_size": 64}\'') from None
+    if not isinstance(extra, dict):
+        raise ConfigError(f'--model-args {text!r}: expected a JSON object such as '
+                          '\'{"hidden_size": 64}\'')
+    return extra
