@@ -4,7 +4,6 @@ import json
 import os
 from contextlib import redirect_stdout
 
-import pytest
 
 from gluon_sentiment import predict as predict_cli
 
