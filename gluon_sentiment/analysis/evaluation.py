@@ -18,7 +18,7 @@ from typing import Any, Dict, Optional, Sequence, Union
 
 import numpy as np
 
-from ..artifacts.store import write_json
+from ..artifacts.store import make_folder, write_json
 from ..data.config import DataConfig
 from ..data.pipeline import read_dataset
 from ..data.reader import Reviews
@@ -89,7 +89,7 @@ def evaluate_run(model_dir: str, data: Union[str, DataConfig], out_dir: Optional
     if out_dir is None:
         name = os.path.basename(os.path.normpath(path)).split('.')[0] or 'data'
         out_dir = os.path.join(model_dir, f'eval-{name}')
-    os.makedirs(out_dir, exist_ok=True)
+    make_folder(out_dir)
     result = _metrics(reviews, probs, clf.class_names)
     binary = len(clf.class_names) == 2
     report = {'model': model_dir, 'data': path, 'metrics': result,
