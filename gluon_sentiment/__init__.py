@@ -21,9 +21,9 @@ from .embeddings import attach_pretrained, load_token_embedding  # noqa: E402
 from .errors import ConfigError, DataError, ExportError, GluonSentimentError, RunDirError  # noqa: E402
 from .inference import EnsembleClassifier, SentimentClassifier, load_model  # noqa: E402
 from .model import get_model, list_models, register_model  # noqa: E402
-from .training import TrainConfig, run_training  # noqa: E402
+from .training import TrainConfig, run_training, train_classifier  # noqa: E402
 
 __all__ = ['__version__', 'get_model', 'list_models', 'register_model', 'load_model',
-           'SentimentClassifier', 'EnsembleClassifier', 'TrainConfig', 'run_training',
+           'SentimentClassifier', 'EnsembleClassifier', 'TrainConfig', 'run_training', 'train_classifier',
            'load_token_embedding', 'attach_pretrained', 'GluonSentimentError', 'DataError',
            'RunDirError', 'ConfigError', 'ExportError']

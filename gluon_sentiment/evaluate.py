@@ -47,8 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _main(args: argparse.Namespace) -> int:
-    report = evaluate_run(args.model, args.data, args.out, args.format, args.labels,
-                          args.text_column, args.label_column, args.top_errors)
+    read = DataConfig(data=args.data, **{name: getattr(args, name) for name in READ_FIELDS})
+    report = evaluate_run(args.model, read, args.out, top_errors=args.top_errors)
     print(json.dumps(report, indent=2))
     return 0
 

@@ -12,7 +12,8 @@ Examples::
         --output-dir scores --dask local:2
 
 ``--format table`` (the default) prints one line per text: the label,
-P(negative), P(positive) and the text, tab-separated (with ``--explain``, an
+P(negative), P(positive) (a run of other classes: one ``name=p`` column per
+class) and the text, tab-separated (with ``--explain``, an
 indented line per n-gram follows). ``--format jsonl`` prints one JSON object
 per line: ``text``, ``label``, ``probabilities`` (and ``explanation``).
 With ``--output-dir``, ``--input`` is a glob of files, each scored to
@@ -53,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument('--explain', action='store_true',
                        help='show the n-grams (multikernel) or words that drove each decision')
     group.add_argument('--top-k', type=int, default=5, help='n-grams or words per explanation')
+    group.add_argument('--threshold', type=float, default=None,
+                       help='binary runs: label positive when P(positive) > THRESHOLD '
+                            "(default: the run's saved threshold, else the most probable class)")
     group = parser.add_argument_group('output')
     group.add_argument('--format', choices=('table', 'jsonl'), default='table',
                        help='a tab-separated table, or JSON Lines')
@@ -77,8 +81,12 @@ def format_record(record: Dict[str, Any], fmt: str) -> str:
     if fmt == 'jsonl':
         return json.dumps(record, ensure_ascii=False)
     probs = record['probabilities']
-    line = (f'{record["label"]}\tnegative={probs["negative"]:.4f}\t'
-            f'positive={probs["positive"]:.4f}\t{record["text"]}')
+    if list(probs) == ['negative', 'positive']:
+        line = (f'{record["label"]}\tnegative={probs["negative"]:.4f}\t'
+                f'positive={probs["positive"]:.4f}\t{record["text"]}')
+    else:  # one name=p column per class of the run
+        line = '\t'.join([record['label'], *(f'{name}={p:.4f}' for name, p in probs.items()),
+                          record['text']])
     explanation = record.get('explanation')
     if explanation:
         line += ''.join(f'\n\t{item["score"]:+.3f}\t{item["ngram"]}'
@@ -99,6 +107,11 @@ def _main(args: argparse.Namespace) -> int:
         raise ConfigError('--dask and --overwrite need --output-dir')
     clf = load_model(args.model)
     clf.batch_size = args.batch_size
+    if args.threshold is not None:
+        if len(clf.class_names) != 2 or not 0 <= args.threshold <= 1:
+            raise ConfigError(f'--threshold {args.threshold}: needs a binary run and a value in '
+                              f'[0, 1]; {args.model} has classes {", ".join(clf.class_names)}')
+        clf.threshold = args.threshold
     texts = args.texts or read_lines(args.input)
     stats = Throughput()
     out = sys.stdout

@@ -1,5 +1,10 @@
 """Why a text got its label: the n-grams or words that moved the positive − negative logit.
 
+With more than two classes the margin explained is that of the predicted
+class ``c`` against the others: ``z_c - mean_{j != c} z_j`` (linear in the
+logits, so the decomposition below stays exact), and each explanation names
+its ``class``.
+
 For :class:`~gluon_sentiment.model.MultiKernelConvNet` (Kim's CNN) the
 explanation is exact. At inference (dropout off) the logit margin is
 
@@ -23,7 +28,7 @@ embedding. It reads only the model contract: :meth:`SentimentNet.embed
     from gluon_sentiment.analysis import explain
     explain(clf, ['unintelligent, gross, and vulgar—but I loved it'], top_k=3)
 """
-from typing import Any, Dict, List, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import mxnet as mx
 import numpy as np
@@ -55,7 +60,8 @@ def explain(clf: SentimentClassifier, texts: Union[str, Sequence[str]],
     -------
     list of dict
         One per text: ``method`` (``'max-pool n-grams'`` or
-        ``'gradient x input'``), ``margin`` (positive − negative logit),
+        ``'gradient x input'``), ``margin`` (positive − negative logit; with
+        K > 2 classes the predicted ``class``'s logit − the mean of the others),
         ``bias`` (the part of the margin no word explains: the output
         bias difference and windows of padding only; 0 for gradient × input)
         and ``top``: a list of ``{'ngram', 'start', 'width',
@@ -94,11 +100,39 @@ def _top(scores: Dict[tuple, float], tokens: List[str], top_k: int) -> List[Dict
              'score': float(score)} for (start, width), score in ranked]
 
 
-def _head(net: SentimentNet):
+def _contrast(num_classes: int, target: int) -> np.ndarray:
+    """Coefficients over the logits of the margin explained: positive − negative for two
+    classes, else the ``target`` logit minus the mean of the others."""
+    if num_classes == 2:
+        return np.array([-1.0, 1.0])
+    coef = np.full(num_classes, -1.0 / (num_classes - 1))
+    coef[target] = 1.0
+    return coef
+
+
+def _target(clf: SentimentClassifier, text: str) -> Optional[int]:
+    """The class a text's explanation is about: None (positive − negative) for binary runs,
+    else the predicted class."""
+    if len(clf.class_names) == 2:
+        return None
+    return int(clf.predict_proba([text]).argmax(axis=1)[0])
+
+
+def _with_class(result: Dict[str, Any], clf: SentimentClassifier,
+                target: Optional[int]) -> Dict[str, Any]:
+    if target is not None:
+        result['class'] = clf.class_names[target]
+    return result
+
+
+def _head(net: SentimentNet, target: Optional[int] = None):
     dense = net.output_layer  # dropout before it is off at inference
     weight = dense.weight.data().asnumpy()
     bias = dense.bias.data().asnumpy()
-    return weight[1] - weight[0], float(bias[1] - bias[0])
+    if target is None:  # binary, exactly as always
+        return weight[1] - weight[0], float(bias[1] - bias[0])
+    coef = _contrast(len(bias), target)
+    return coef @ weight, float(coef @ bias)
 
 
 def explain_max_pool(clf: SentimentClassifier, text: str, top_k: int = 5) -> Dict[str, Any]:
@@ -111,8 +145,9 @@ def explain_max_pool(clf: SentimentClassifier, text: str, top_k: int = 5) -> Dic
     words add up.
     """
     net = clf.net
+    target = _target(clf, text)
     tokens, x = _model_tokens(clf, text)
-    w_diff, b_diff = _head(net)
+    w_diff, b_diff = _head(net, target)
     with autograd.predict_mode():
         embedded = net.embedding(x)
         if net.embedding_static is not None:  # Kim's static channel: the filters read both
@@ -136,8 +171,8 @@ def explain_max_pool(clf: SentimentClassifier, text: str, top_k: int = 5) -> Dic
             continue
         key = (int(start), min(int(width), len(tokens) - int(start)))  # cut at the text's end
         scores[key] = scores.get(key, 0.0) + float(value)
-    return {'method': 'max-pool n-grams', 'margin': float(contribution.sum() + b_diff),
-            'bias': rest, 'top': _top(scores, tokens, top_k)}
+    return _with_class({'method': 'max-pool n-grams', 'margin': float(contribution.sum() + b_diff),
+                        'bias': rest, 'top': _top(scores, tokens, top_k)}, clf, target)
 
 
 def explain_gradient_input(clf: SentimentClassifier, text: str, top_k: int = 5) -> Dict[str, Any]:
@@ -147,15 +182,20 @@ def explain_gradient_input(clf: SentimentClassifier, text: str, top_k: int = 5) 
     Padding positions are left out.
     """
     net = clf.net
+    target = _target(clf, text)
     tokens, x = _model_tokens(clf, text)
     with autograd.predict_mode():
         embedded = net.embed(x)
     embedded.attach_grad()
     with autograd.record(train_mode=False):
         logits = net.classify(mx.nd, embedded, x)
-        margin = logits[:, 1] - logits[:, 0]
+        if target is None:
+            margin = logits[:, 1] - logits[:, 0]
+        else:
+            coef = _contrast(len(clf.class_names), target)
+            margin = mx.nd.dot(logits, mx.nd.array(coef, ctx=logits.context))
     margin.backward()
     attribution = (embedded.grad * embedded).sum(axis=2)[0].asnumpy()
     scores = {(i, 1): float(attribution[i]) for i in range(len(tokens))}
-    return {'method': 'gradient x input', 'margin': float(margin.asscalar()), 'bias': 0.0,
-            'top': _top(scores, tokens, top_k)}
+    return _with_class({'method': 'gradient x input', 'margin': float(margin.asscalar()),
+                        'bias': 0.0, 'top': _top(scores, tokens, top_k)}, clf, target)

@@ -122,7 +122,8 @@ def prepare_run_dir(path: str, config: Dict[str, Any], overwrite: bool = False) 
         raise RunDirError(f'--output-dir {path}: cannot create it ({err.strerror})') from None
 
 
-_IGNORED = {'overwrite', 'output_dir', 'version', 'run_format', 'model_kwargs'}
+_IGNORED = {'overwrite', 'output_dir', 'version', 'run_format', 'model_kwargs', 'class_names',
+            'calibration', 'decision_threshold'}
 
 
 def _comparable(config: Dict[str, Any]) -> Dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Optional
 from ..errors import ConfigError
 from .formats import FORMATS
 from .text import TOKENIZERS
+from .ratings import TARGETS
 from .vocab import TRUNCATE
 
 __all__ = ['option', 'PROTOCOLS', 'DataConfig', 'READ_FIELDS', 'LEGACY_TOKENIZER']
@@ -19,7 +20,7 @@ __all__ = ['option', 'PROTOCOLS', 'DataConfig', 'READ_FIELDS', 'LEGACY_TOKENIZER
 #: values of ``--protocol``
 PROTOCOLS = ('tutorial', 'full')
 #: the fields that say how to read one dataset (shared by ``train`` and ``evaluate``)
-READ_FIELDS = ('format', 'labels', 'text_column', 'label_column')
+READ_FIELDS = ('format', 'labels', 'text_column', 'label_column', 'target', 'rating_bins')
 #: the tokenizer of runs saved before ``tokenizer`` was a field (their config.json lacks it)
 LEGACY_TOKENIZER = 'kim'
 
@@ -39,9 +40,17 @@ class DataConfig:
                                             'is split off --data', 'data')
     format: Optional[str] = option(None, 'dataset format of --data and --test-data (default: '
                                          'detected from the path)', 'data', choices=FORMATS)
-    labels: Optional[str] = option(None, "negative and positive class names or label values, "
-                                         "e.g. 'neg,pos' (default: neg/pos, negative/positive "
-                                         "or 0/1)", 'data')
+    labels: Optional[str] = option(None, "class names or label values in class order, e.g. "
+                                         "'neg,pos' or 'negative,neutral,positive' (default: "
+                                         "neg/pos, negative/positive or 0/1 for two classes; "
+                                         "other values as found, numbers numerically, else "
+                                         "sorted)", 'data')
+    target: str = option('label', "what the classes are: 'label', or 'rating', the rating in "
+                                  "IMDB-style file names <id>_<rating>.txt", 'data',
+                         choices=TARGETS)
+    rating_bins: Optional[str] = option(None, "with --target rating: ratings per class, e.g. "
+                                              "'1-2,3-4,7-8,9-10' (default: each rating a class)",
+                                        'data')
     text_column: str = option('text', 'CSV/TSV column or JSONL key of the text', 'data')
     label_column: str = option('label', 'CSV/TSV column or JSONL key of the label', 'data')
     max_examples: Optional[int] = option(None, 'train on a seeded, class-balanced subset of '

@@ -50,6 +50,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from ..errors import DataError
+from .labels import BINARY_NAMES, label_mapping, parse_class_names
+from .ratings import TARGETS, rating_target
 from .reader import Reviews, _collect, _natural_key, decode_text, read_reviews
 from .text import replace_surrogates, split_lines, strip_html_breaks
 
@@ -61,47 +63,35 @@ log = logging.getLogger(__name__)
 FORMATS = ('imdb', 'folder', 'csv', 'tsv', 'jsonl', 'lines')
 
 #: (negative, positive) name pairs recognized without ``--labels``
-DEFAULT_LABELS = (('neg', 'pos'), ('negative', 'positive'), ('0', '1'))
+DEFAULT_LABELS = BINARY_NAMES
+#: folders that never are a class (IMDB's unlabelled reviews)
+UNLABELLED = ('unsup',)
 
 _EXTENSIONS = {'.csv': 'csv', '.tsv': 'tsv', '.tab': 'tsv', '.jsonl': 'jsonl', '.ndjson': 'jsonl',
                '.tar.gz': 'imdb', '.tgz': 'imdb', '.tar': 'imdb', '.pos': 'lines', '.neg': 'lines'}
 
 
-def parse_labels(labels: Union[str, Sequence[str], None]) -> Optional[Tuple[str, str]]:
-    """``'neg,pos'`` or ``('neg', 'pos')`` as a ``(negative, positive)`` pair.
+def parse_labels(labels: Union[str, Sequence[str], None]) -> Optional[Tuple[str, ...]]:
+    """``'neg,pos'`` or ``('a', 'b', 'c')`` as a tuple of class names, in class order.
 
     Raises
     ------
     DataError
-        Unless exactly two different names are given.
+        Unless at least two different names are given.
     """
-    if labels is None:
-        return None
-    names = labels.split(',') if isinstance(labels, str) else list(labels)
-    names = [str(name).strip() for name in names]
-    if len(names) != 2 or not all(names) or names[0] == names[1]:
-        raise DataError(f'--labels {labels!r}: give the negative and the positive class name, '
-                        'comma-separated, e.g. --labels neg,pos')
-    return names[0], names[1]
+    return parse_class_names(labels)
 
 
-def _label_map(found: Iterable[str], labels: Optional[Tuple[str, str]], where: str,
-               what: str) -> Dict[str, int]:
-    """Map the class names or values ``found`` to 0/1, or explain what to pass."""
-    found = sorted(set(found), key=str)
-    if labels is not None:
-        mapping = {labels[0]: 0, labels[1]: 1}
-        unknown = [name for name in found if name not in mapping]
-        if unknown:
-            raise DataError(f'{where}: {what} {unknown[:5]} are neither of --labels '
-                            f'{labels[0]},{labels[1]}; only those two may occur')
-        return mapping
-    lowered = {name.lower() for name in found}
-    for neg, pos in DEFAULT_LABELS:
-        if lowered <= {neg, pos}:
-            return {name: int(name.lower() == pos) for name in found}
-    raise DataError(f'{where}: {what} {found[:5]} are not neg/pos, negative/positive or 0/1; '
-                    'name the negative and the positive one with --labels NEG,POS')
+def _label_map(found: Iterable[str], labels: Optional[Tuple[str, ...]], where: str,
+               what: str) -> Tuple[Dict[str, int], Tuple[str, ...]]:
+    """Map the class names or values ``found`` to class indices, or explain what to pass."""
+    return label_mapping(found, labels, where, what)
+
+
+def _class_dirs(path: str) -> List[str]:
+    """The class folders of ``path``: its sub-folders but hidden ones and IMDB's ``unsup``."""
+    return sorted(e.name for e in os.scandir(path) if e.is_dir()
+                  and not e.name.startswith('.') and e.name not in UNLABELLED)
 
 
 def _class_files(folder: str) -> List[str]:
@@ -113,7 +103,7 @@ def _lines_files(path: str) -> Optional[List[str]]:
     """The class files a ``lines`` dataset at ``path`` consists of, or None."""
     if os.path.isdir(path):
         files = _class_files(path)
-        return files if len(files) == 2 else None
+        return files if len(files) >= 2 else None
     stem, ext = os.path.splitext(path)
     if ext in ('.pos', '.neg'):
         pair = [stem + '.neg', stem + '.pos']
@@ -145,20 +135,23 @@ def detect_format(path: str, labels: Union[str, Sequence[str], None] = None) -> 
                         'review folders, a .tar.gz archive of one (like aclImdb_v1.tar.gz), '
                         'a .csv/.tsv/.jsonl file or rt-polarity.pos/.neg style files')
     if os.path.isdir(path):
-        subdirs = sorted(e.name for e in os.scandir(path) if e.is_dir()
-                         and not e.name.startswith('.'))
+        subdirs = _class_dirs(path)
         for root in (path, os.path.join(path, 'train')):
-            if all(os.path.isdir(os.path.join(root, name)) for name in ('pos', 'neg')):
+            if all(os.path.isdir(os.path.join(root, name)) for name in ('pos', 'neg')) and (
+                    root != path or len(subdirs) == 2):
                 return 'imdb'
-        pair = parse_labels(labels)
-        names = {name.lower() for name in subdirs}
-        if len(subdirs) == 2 and (set(subdirs) == set(pair or ()) or any(
-                names == set(known) for known in DEFAULT_LABELS)):
+        names = parse_labels(labels)
+        lowered = {name.lower() for name in subdirs}
+        if names is not None and len(subdirs) >= 2 and set(names) <= set(subdirs):
+            return 'folder'
+        if (len(subdirs) == 2 and any(lowered == set(known) for known in DEFAULT_LABELS)) or (
+                names is None and len(subdirs) >= 3):
             return 'folder'
         if _lines_files(path) is not None:
             return 'lines'
         raise DataError(f'{path}: expected review folders pos/ and neg/ here or under train/, '
-                        'two class folders named by --labels NEG,POS or two class files, found '
+                        'two class folders named by --labels NEG,POS (or more, by --labels '
+                        'A,B,C), or class files, found '
                         f'{sorted(os.listdir(path))[:10] or "an empty folder"}; '
                         f'--format ({", ".join(FORMATS)}) forces a format')
     name = path.lower()
@@ -173,7 +166,8 @@ def detect_format(path: str, labels: Union[str, Sequence[str], None] = None) -> 
 
 def load_dataset(path: str, format: Optional[str] = None,  # pylint: disable=redefined-builtin
                  labels: Union[str, Sequence[str], None] = None, text_column: str = 'text',
-                 label_column: str = 'label', split: str = 'train') -> Reviews:
+                 label_column: str = 'label', split: str = 'train', target: str = 'label',
+                 rating_bins: Optional[str] = None) -> Reviews:
     """Read the labelled texts at ``path``.
 
     Parameters
@@ -182,36 +176,50 @@ def load_dataset(path: str, format: Optional[str] = None,  # pylint: disable=red
         Dataset file, folder or (``lines``) common file prefix.
     format : str, optional
         One of :data:`FORMATS`; detected from ``path`` when None.
-    labels : str or pair of str, optional
-        Negative and positive class names or label values, ``'neg,pos'``.
+    labels : str or sequence of str, optional
+        The class names or label values in class order, ``'neg,pos'`` or
+        ``'negative,neutral,positive'`` (see :mod:`gluon_sentiment.data.labels`).
     text_column, label_column : str, default 'text', 'label'
         Columns (CSV/TSV) or keys (JSONL) of the text and the label.
     split : str, default 'train'
         Split folder of an IMDB dataset root or archive.
+    target : {'label', 'rating'}, default 'label'
+        What the classes are: the labels, or the rating in IMDB-style file
+        names ``<id>_<rating>.txt`` (see :mod:`gluon_sentiment.data.ratings`).
+    rating_bins : str, optional
+        With ``target='rating'``: ratings per class, ``'1-2,3-4,7-8,9-10'``
+        (default: each rating found is a class).
 
     Returns
     -------
     Reviews
-        Texts with labels 1 (positive) and 0 (negative).
+        Texts with class indices (binary: 1 positive, 0 negative) and the
+        class names.
 
     Raises
     ------
     DataError
         If the data is missing, in no known format, lacks the named columns,
-        holds label values other than the two expected, or holds no text.
+        holds label values other than those expected or an empty label, or
+        holds no text.
     """
     fmt = format or detect_format(path, labels)
     if fmt not in FORMATS:
         raise DataError(f'--format {fmt!r}: unknown; choose one of {", ".join(FORMATS)}')
-    pair = parse_labels(labels)
-    if fmt == 'imdb':
+    if target not in TARGETS:
+        raise DataError(f'--target {target!r}: unknown; choose one of {", ".join(TARGETS)}')
+    names = parse_labels(labels)
+    if target == 'rating':
+        reviews = rating_target(read_reviews(path, split) if fmt == 'imdb' else
+                                _read_class_folders(path, None, every=True), rating_bins, names)
+    elif fmt == 'imdb':
         reviews = read_reviews(path, split)
     elif fmt == 'folder':
-        reviews = _read_class_folders(path, pair)
+        reviews = _read_class_folders(path, names)
     elif fmt == 'lines':
-        reviews = _read_lines(path, pair)
+        reviews = _read_lines(path, names)
     else:
-        reviews = _read_table(path, fmt, pair, text_column, label_column)
+        reviews = _read_table(path, fmt, names, text_column, label_column)
     log.debug('%s: read %d texts as %s', path, len(reviews), fmt)
     return reviews
 
@@ -224,20 +232,22 @@ def _read_bytes(path: str) -> bytes:
         raise DataError(f'{path}: cannot read ({err.strerror})') from None
 
 
-def _read_class_folders(path: str, labels: Optional[Tuple[str, str]]) -> Reviews:
+def _read_class_folders(path: str, labels: Optional[Tuple[str, ...]],
+                        every: bool = False) -> Reviews:
+    """The class folders of ``path`` (``every``: all of them, unlabelled, for ratings)."""
     if not os.path.isdir(path):
         raise DataError(f'{path}: --format folder needs a folder holding one folder per class')
-    names = sorted(e.name for e in os.scandir(path) if e.is_dir() and not e.name.startswith('.'))
-    if labels is None and len(names) != 2:
-        raise DataError(f'{path}: expected two class folders, found {names[:10]}; '
-                        'name them with --labels NEG,POS')
+    names = _class_dirs(path)
     if labels is not None:
         missing = [name for name in labels if name not in names]
         if missing:
             raise DataError(f'{path}: no class folder {missing[0]!r} (found {names[:10]}); '
-                            'fix --labels NEG,POS')
+                            'fix --labels')
         names = list(labels)
-    mapping = _label_map(names, labels, path, 'class folders')
+    if every:
+        mapping, classes = {name: 0 for name in names}, ('all',)
+    else:
+        mapping, classes = _label_map(names, labels, path, 'class folders')
     items = []
     for name in names:
         for file_path in _class_files(os.path.join(path, name)):
@@ -246,7 +256,9 @@ def _read_class_folders(path: str, labels: Optional[Tuple[str, str]]) -> Reviews
     if not items:
         raise DataError(f'{path}: the class folders {names} hold no file; '
                         'expected one review per file')
-    return _collect(items, path)
+    reviews = _collect(items, path)
+    reviews.class_names = classes
+    return reviews
 
 
 def _read_lines(path: str, labels: Optional[Tuple[str, str]]) -> Reviews:
@@ -255,7 +267,7 @@ def _read_lines(path: str, labels: Optional[Tuple[str, str]]) -> Reviews:
         raise DataError(f'{path}: --format lines needs two class files (like rt-polarity.neg and '
                         'rt-polarity.pos): their folder, one of them or their common prefix')
     names = [_class_name(p) for p in files]
-    mapping = _label_map(names, labels, path, 'class files')
+    mapping, classes = _label_map(names, labels, path, 'class files')
     texts, label_list, sources, non_utf8 = [], [], [], 0
     for file_path, name in sorted(zip(files, names), key=lambda fn: -mapping[fn[1]]):
         text, fallback = decode_text(_read_bytes(file_path))
@@ -267,15 +279,15 @@ def _read_lines(path: str, labels: Optional[Tuple[str, str]]) -> Reviews:
                 label_list.append(mapping[name])
                 sources.append(f'{file_path}:{number}')
     if non_utf8:
-        log.info('%s: %d of 2 files were not valid UTF-8 and were decoded as Latin-1', path,
-                 non_utf8)
-    return _reviews(texts, label_list, sources, non_utf8, path)
+        log.info('%s: %d of %d files were not valid UTF-8 and were decoded as Latin-1', path,
+                 non_utf8, len(files))
+    return _reviews(texts, label_list, sources, non_utf8, path, classes)
 
 
-def _reviews(texts, label_list, sources, non_utf8, path) -> Reviews:
+def _reviews(texts, label_list, sources, non_utf8, path, classes) -> Reviews:
     if not texts:
         raise DataError(f'{path}: holds no text')
-    return Reviews(texts, np.asarray(label_list, dtype=np.int64), sources, non_utf8)
+    return Reviews(texts, np.asarray(label_list, dtype=np.int64), sources, non_utf8, classes)
 
 
 def _read_table(path: str, fmt: str, labels: Optional[Tuple[str, str]], text_column: str,
@@ -296,12 +308,17 @@ def _read_table(path: str, fmt: str, labels: Optional[Tuple[str, str]], text_col
         texts.append(text)
         replaced += count
         raw_labels.append(_label_value(row[label_column]))
+        if not raw_labels[-1]:
+            raise DataError(f'{path}: row {number} has an empty label in column '
+                            f'{label_column!r}; give it a label or remove the row')
         sources.append(f'{path}:{number}')
     if replaced:
         log.warning('%s: %d lone surrogate escapes (not Unicode characters) in the texts were '
                     'replaced by U+FFFD', path, replaced)
-    mapping = _label_map(raw_labels, labels, path, f'label values in column {label_column!r}')
-    return _reviews(texts, [mapping[value] for value in raw_labels], sources, int(fallback), path)
+    mapping, classes = _label_map(raw_labels, labels, path,
+                                  f'label values in column {label_column!r}')
+    return _reviews(texts, [mapping[value] for value in raw_labels], sources, int(fallback), path,
+                    classes)
 
 
 def _label_value(value) -> str:

@@ -31,6 +31,7 @@ from typing import Iterator, List, Tuple
 import numpy as np
 
 from ..errors import DataError
+from .labels import BINARY_CLASSES
 from .text import strip_html_breaks
 
 __all__ = ['Reviews', 'read_reviews', 'decode_text', 'CLASS_DIRS']
@@ -50,16 +51,19 @@ class Reviews:
     texts : list of str
         Review texts, ``<br />`` tags removed.
     labels : numpy.ndarray
-        int64 labels, 1 positive and 0 negative.
+        int64 class indices (binary: 1 positive and 0 negative).
     sources : list of str
         Where each review came from (file path or archive member name).
     non_utf8 : int
         How many files were not valid UTF-8 and were decoded as Latin-1.
+    class_names : tuple of str
+        Name of each class, by index (binary: ``('negative', 'positive')``).
     """
     texts: List[str]
     labels: np.ndarray
     sources: List[str] = field(default_factory=list)
     non_utf8: int = 0
+    class_names: Tuple[str, ...] = BINARY_CLASSES
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -69,7 +73,7 @@ class Reviews:
         indices = np.asarray(indices, dtype=np.int64)
         return Reviews([self.texts[i] for i in indices], self.labels[indices],
                        [self.sources[i] for i in indices] if self.sources else [],
-                       self.non_utf8)
+                       self.non_utf8, self.class_names)
 
 
 def decode_text(raw: bytes) -> Tuple[str, bool]:

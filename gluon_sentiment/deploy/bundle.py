@@ -26,7 +26,7 @@ from ..artifacts.store import (BEST_PARAMS, BUNDLE_FORMAT, CONFIG, INPUT_NAME, M
 from ..data.text import TOKENIZER_RULES
 from ..data.vocab import PAD, UNK
 from ..errors import ExportError, RunDirError
-from ..inference.classifier import LABELS, SentimentClassifier
+from ..inference.classifier import SentimentClassifier
 from ..inference.loading import load_model
 from .onnx import export_onnx, probe_inputs
 
@@ -75,9 +75,22 @@ def _manifest(clf: SentimentClassifier, net_prefix: str, source: str) -> Dict[st
                             'text + length_margin does not change the output' if variable
                             else f' to exactly {clf.seq_len}')),
         },
-        'output': {'shape': ['batch', len(LABELS)], 'meaning': 'logits (unnormalized scores)',
-                   'labels': list(LABELS), 'probabilities': 'softmax over axis 1'},
+        'output': _output(clf),
     }
+
+
+def _output(clf: SentimentClassifier) -> Dict[str, Any]:
+    """The manifest's ``output``: shape, class names, and how to get calibrated probabilities."""
+    names = list(clf.class_names)
+    out = {'shape': ['batch', len(names)], 'meaning': 'logits (unnormalized scores)',
+           'labels': names, 'probabilities': 'softmax over axis 1'}
+    if clf.temperature is not None:
+        out.update(temperature=clf.temperature,
+                   probabilities='softmax(logits / temperature) over axis 1 (calibrated)')
+    if clf.threshold is not None:
+        out['threshold'] = clf.threshold
+        out['decision'] = f'{names[1]} when P({names[1]}) > threshold'
+    return out
 
 
 def export_bundle(model: Union[str, SentimentClassifier], out: str, onnx: bool = False,

@@ -17,7 +17,7 @@ from mxnet.gluon import HybridBlock
 
 from ..artifacts.store import ONNX, atomic_write
 from ..errors import ExportError
-from ..inference.classifier import LABELS, SentimentClassifier
+from ..inference.classifier import SentimentClassifier
 from ..model.onnx_twin import onnx_equivalent
 
 __all__ = ['TOLERANCE', 'export_onnx', 'probe_inputs']
@@ -106,7 +106,8 @@ def export_onnx(clf: SentimentClassifier, path: str) -> Dict[str, Any]:
     return {'file': ONNX, 'opset': opset, 'onnx_version': onnx.__version__,
             'input': {'name': model.graph.input[0].name, 'dtype': 'float32',
                       'shape': ['batch', 'length' if variable else clf.seq_len]},
-            'output': {'name': model.graph.output[0].name, 'shape': ['batch', len(LABELS)]},
+            'output': {'name': model.graph.output[0].name,
+                       'shape': ['batch', len(clf.class_names)]},
             'max_abs_diff_twin': twin_diff, 'max_abs_diff_onnxruntime': ort_diff}
 
 

@@ -11,7 +11,8 @@ import mxnet as mx
 import numpy as np
 from mxnet import autograd, gluon
 
-__all__ = ['batch_width', 'sequential_batches', 'split_to_contexts', 'predict_logits', 'softmax']
+__all__ = ['batch_width', 'sequential_batches', 'split_to_contexts', 'predict_logits', 'softmax',
+           'apply_temperature']
 
 
 def batch_width(lengths: Optional[np.ndarray], full: int, margin: int) -> int:
@@ -69,3 +70,17 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
+
+
+def apply_temperature(probs: np.ndarray, temperature: Optional[float]) -> np.ndarray:
+    """Temperature-scaled probabilities ``softmax(log(probs) / temperature)``, row by row.
+
+    For one network this is ``softmax(logits / temperature)``; for an
+    ensemble it calibrates the averaged probabilities. ``probs`` come back
+    unchanged for a temperature of None (a run without one) or 1.
+    """
+    probs = np.asarray(probs, dtype=np.float64)
+    if temperature is None or temperature == 1.0 or probs.size == 0:
+        return probs
+    scaled = np.log(np.clip(probs, 1e-300, None)) / float(temperature)
+    return softmax(scaled)

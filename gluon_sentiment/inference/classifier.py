@@ -6,7 +6,7 @@
     clf.predict_proba(['the movie was awesome. Loved it'])   # [[P(neg), P(pos)]]
     clf.predict(['dull and far too long'])                     # [0]
 """
-from typing import Iterable, List, Optional, Sequence, Union
+from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
 import gluonnlp as nlp
 import mxnet as mx
@@ -16,12 +16,25 @@ from mxnet import gluon
 from ..data.text import check_tokenizer, tokenize
 from ..data.vocab import encode_batch
 from ..model.base import SentimentNet
-from .batches import predict_logits, softmax
+from .batches import apply_temperature, predict_logits, softmax
 
-__all__ = ['SentimentClassifier', 'LABELS']
+__all__ = ['SentimentClassifier', 'LABELS', 'decide']
 
-#: label index -> name
+#: label index -> name of a binary run
 LABELS = ('negative', 'positive')
+
+
+def decide(probs: np.ndarray, threshold: Optional[float] = None) -> np.ndarray:
+    """Labels ``(n,)`` of class probabilities ``(n, K)``: the most probable class.
+
+    A binary ``threshold`` replaces the argmax: positive when
+    ``P(positive) > threshold``. Without one, a tie goes to class 0, as
+    ``P(positive) > P(negative)`` always decided.
+    """
+    probs = np.asarray(probs)
+    if threshold is not None and probs.shape[1] == 2:
+        return (probs[:, 1] > threshold).astype(np.int64)
+    return probs.argmax(axis=1)
 
 
 class SentimentClassifier:
@@ -58,7 +71,21 @@ class SentimentClassifier:
     length_margin : int or None
         ``None``: texts go to ``net`` at exactly ``seq_len`` tokens. An int
         ``m``: each batch is cut to its longest text plus ``m`` columns.
+    class_names : tuple of str
+        Name of each class, by index (default ``('negative', 'positive')``);
+        :func:`~gluon_sentiment.inference.load_model` sets the run's.
+    temperature : float or None
+        The calibration temperature applied to the probabilities (see
+        :func:`~gluon_sentiment.inference.batches.apply_temperature`); None
+        (runs trained without calibration, or before it existed): none.
+    threshold : float or None
+        Binary runs: :meth:`predict` says positive when ``P(positive) >
+        threshold``; None: the most probable class.
     """
+
+    class_names: Tuple[str, ...] = LABELS
+    temperature: Optional[float] = None
+    threshold: Optional[float] = None
 
     def __init__(self, net: gluon.Block, vocab: nlp.Vocab, seq_len: int,
                  ctx: Union[mx.Context, Sequence[mx.Context], None] = None, batch_size: int = 256,
@@ -98,20 +125,22 @@ class SentimentClassifier:
                             self.vocab, self.seq_len, self.truncate)
 
     def predict_proba(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
-        """Class probabilities ``(n, 2)``: ``[P(negative), P(positive)]`` per text.
+        """Class probabilities ``(n, K)``; binary: ``[P(negative), P(positive)]`` per text.
 
-        A text with no known word (or no word at all) still gets a valid
-        prediction: its tokens map to ``<unk>`` and ``<pad>``.
+        Calibrated by :attr:`temperature` when the run has one; never
+        changed by :attr:`threshold`. A text with no known word (or no word
+        at all) still gets a valid prediction: its tokens map to ``<unk>``
+        and ``<pad>``.
         """
         X, lengths = self._encode(texts)
         margin = self.length_margin
         logits = predict_logits(self.net, X, self.ctx, self.batch_size,
                                 None if margin is None else lengths, margin or 0)
-        return softmax(logits.astype(np.float64))
+        return apply_temperature(softmax(logits.astype(np.float64)), self.temperature)
 
     def predict(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
-        """Labels ``(n,)``: 1 positive, 0 negative."""
-        return self.predict_proba(texts).argmax(axis=1)
+        """Class indices ``(n,)`` (binary: 1 positive, 0 negative), by :func:`decide`."""
+        return decide(self.predict_proba(texts), self.threshold)
 
 
 def _as_list(texts: Union[str, Iterable[str]]) -> List[str]:

@@ -23,6 +23,8 @@ from ..artifacts import bundle, rundir
 from ..artifacts.store import (BEST_PARAMS, CONFIG, ENSEMBLE, ENSEMBLE_FORMAT, MEMBERS, METRICS,
                                VOCAB, atomic_folder, write_json)
 from ..errors import RunDirError
+from .batches import apply_temperature
+from .classifier import LABELS, decide
 
 __all__ = ['EnsembleClassifier', 'is_ensemble', 'create_ensemble', 'write_ensemble']
 
@@ -45,9 +47,23 @@ class EnsembleClassifier:
         :class:`~gluon_sentiment.inference.SentimentClassifier`).
     weights : sequence of float, optional
         One non-negative weight per member (default equal); normalized to sum 1.
+
+    Attributes
+    ----------
+    class_names : tuple of str
+        The members' class names (they must agree).
+    temperature : float or None
+        Calibration of the averaged probabilities (see
+        :func:`~gluon_sentiment.inference.batches.apply_temperature`); set
+        by :func:`~gluon_sentiment.inference.load_ensemble` from
+        ``ensemble.json``. The members' own temperatures apply first.
+    threshold : float or None
+        Binary ensembles: the decision threshold of :meth:`predict`.
     """
 
     name = 'ensemble'
+    temperature: Optional[float] = None
+    threshold: Optional[float] = None
 
     def __init__(self, members: Sequence, weights: Optional[Sequence[float]] = None):
         if not members:
@@ -57,19 +73,26 @@ class EnsembleClassifier:
             raise ValueError(f'weights must be {len(members)} non-negative numbers, not all 0')
         self.members = list(members)
         self.weights = weights / weights.sum()
+        names = [tuple(getattr(m, 'class_names', LABELS)) for m in self.members]
+        if any(n != names[0] for n in names):
+            raise ValueError(f'the members disagree on the classes: {sorted(set(names))}; '
+                             'ensemble runs trained on the same classes')
+        self.class_names = names[0]
 
     def predict_proba(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
-        """Class probabilities ``(n, 2)``: the weighted mean of the members'."""
+        """Class probabilities ``(n, K)``: the weighted mean of the members', calibrated by
+        :attr:`temperature`."""
         texts = [texts] if isinstance(texts, str) else list(texts)
         total = None
         for weight, member in zip(self.weights, self.members):
             probs = weight * np.asarray(member.predict_proba(texts), dtype=np.float64)
             total = probs if total is None else total + probs
-        return total
+        return apply_temperature(total, self.temperature)
 
     def predict(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
-        """Labels ``(n,)``: 1 positive, 0 negative."""
-        return self.predict_proba(texts).argmax(axis=1)
+        """Class indices ``(n,)`` (binary: 1 positive, 0 negative), by
+        :func:`~gluon_sentiment.inference.classifier.decide`."""
+        return decide(self.predict_proba(texts), self.threshold)
 
     @property
     def net(self):

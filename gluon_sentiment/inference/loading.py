@@ -17,10 +17,10 @@ from ..artifacts.store import BEST_PARAMS, ENSEMBLE, ENSEMBLE_FORMAT, VOCAB, rea
 from ..data.config import LEGACY_TOKENIZER
 from ..errors import ConfigError, RunDirError
 from ..model import get_model, list_models
-from .classifier import SentimentClassifier
+from .classifier import LABELS, SentimentClassifier
 from .ensemble import EnsembleClassifier, is_ensemble
 
-__all__ = ['load_model', 'load_ensemble', 'member_paths']
+__all__ = ['load_model', 'load_ensemble', 'member_paths', 'run_outputs']
 
 
 def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_PARAMS,
@@ -91,6 +91,19 @@ def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_P
                               truncate=config.get('truncate', 'post'), name=config['model'],
                               length_margin=margin)
     clf.tokenizer = config.get('tokenizer', LEGACY_TOKENIZER)
+    return run_outputs(clf, config)
+
+
+def run_outputs(clf, config: dict):
+    """Give ``clf`` the class names, temperature and threshold its ``config.json`` keeps.
+
+    Runs made before these existed have none: ``('negative', 'positive')``,
+    no temperature (probabilities as they always were) and no threshold.
+    """
+    clf.class_names = tuple(config.get('class_names') or LABELS)
+    calibration = config.get('calibration') or {}
+    clf.temperature = calibration.get('temperature')
+    clf.threshold = config.get('decision_threshold')
     return clf
 
 
@@ -120,10 +133,13 @@ def load_ensemble(path: str, ctx=None) -> EnsembleClassifier:
                           'recreate it with python -m gluon_sentiment.ensemble')
     members = [load_model(member, ctx=ctx) for member in member_paths(path, spec)]
     try:
-        return EnsembleClassifier(members, spec.get('weights'))
+        ensemble = EnsembleClassifier(members, spec.get('weights'))
     except (ValueError, TypeError) as err:
-        raise RunDirError(f'{os.path.join(path, ENSEMBLE)}: bad weights ({err}); recreate it '
-                          'with python -m gluon_sentiment.ensemble') from None
+        raise RunDirError(f'{os.path.join(path, ENSEMBLE)}: bad weights or members ({err}); '
+                          'recreate it with python -m gluon_sentiment.ensemble') from None
+    ensemble.temperature = (spec.get('calibration') or {}).get('temperature')
+    ensemble.threshold = spec.get('decision_threshold')
+    return ensemble
 
 
 def member_paths(path: str, spec: dict) -> List[str]:

@@ -5,6 +5,10 @@ A record is a JSON-ready dict::
     {"text": "...", "label": "positive", "probabilities": {"negative": 0.03, "positive": 0.97},
      "known_tokens": 5, "coverage": 0.83, "unreadable": false}
 
+(``probabilities`` has one entry per class of the run, by its class names;
+``label`` is the most probable class, or for a binary run with a decision
+threshold positive when ``P(positive)`` exceeds it).
+
 with an ``explanation`` when an explainer is given (the commands pass
 :func:`gluon_sentiment.analysis.explain`). :func:`iter_records` streams any number of texts through a
 classifier in chunks, so a file of millions of lines needs memory for one
@@ -40,7 +44,7 @@ import numpy as np
 from ..data.text import replace_surrogates
 from ..data.vocab import PAD, UNK
 from ..errors import DataError
-from .classifier import LABELS, SentimentClassifier
+from .classifier import SentimentClassifier, decide
 from .ensemble import EnsembleClassifier
 
 __all__ = ['Explainer', 'predict_records', 'iter_records', 'read_lines', 'Throughput',
@@ -103,14 +107,16 @@ def vocabulary_coverage(clf: SentimentClassifier,
 def _records(clf, texts: Sequence[str], explainer: Optional[Explainer],
              stats: 'Throughput') -> List[Dict[str, Any]]:
     probs = clf.predict_proba(texts)
+    names = clf.class_names
+    decided = decide(probs, clf.threshold).tolist() if len(probs) else []
     known, read = vocabulary_coverage(clf, texts)
     records = []
-    for text, p, k, n in zip(texts, probs, known.tolist(), read.tolist()):
+    for text, p, c, k, n in zip(texts, probs, decided, known.tolist(), read.tolist()):
         text, replaced = replace_surrogates(text)
         stats.replaced += replaced
         stats.unreadable += k == 0
-        records.append({'text': text, 'label': LABELS[int(p[1] > p[0])],
-                        'probabilities': {LABELS[0]: float(p[0]), LABELS[1]: float(p[1])},
+        records.append({'text': text, 'label': names[c],
+                        'probabilities': {name: float(q) for name, q in zip(names, p)},
                         'known_tokens': k, 'coverage': round(k / n, 4) if n else 0.0,
                         'unreadable': k == 0})
     if explainer is not None and records:

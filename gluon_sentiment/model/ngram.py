@@ -95,10 +95,17 @@ def nb_log_count_ratio(X: np.ndarray, y: np.ndarray, vocab_size: int, num_bucket
     positive texts that contain the n-gram and ``q`` the same for negative
     texts (binarized counts, as NBSVM). Rows no training n-gram reaches get 0.
 
+    With K > 2 classes (labels ``0 .. K-1``) each class ``k`` gets the
+    one-vs-rest ratio ``r_k`` (``p`` counting texts of class ``k``, ``q``
+    those of every other class), and a row's weight is ``max_k |r_k|``: how
+    strongly the n-gram points to *some* class, since one scalar per row
+    cannot carry a sign per class. For two classes, class 1 vs the rest is
+    exactly the binary ratio above, signed as always.
+
     Parameters
     ----------
     X, y : numpy.ndarray
-        Training word indices ``(n, seq_len)`` and 0/1 labels ``(n,)``.
+        Training word indices ``(n, seq_len)`` and class labels (0/1, or 0 .. K-1) ``(n,)``.
     vocab_size, num_buckets, orders, padding_index
         As for :func:`ngram_ids`.
     alpha : float, default 1.0
@@ -112,8 +119,9 @@ def nb_log_count_ratio(X: np.ndarray, y: np.ndarray, vocab_size: int, num_bucket
         float32 ``(vocab_size + num_buckets,)``.
     """
     rows_total = vocab_size + num_buckets
-    counts = np.zeros((2, rows_total), dtype=np.float64)
     y = np.asarray(y)
+    num_classes = max(2, int(y.max()) + 1) if len(y) else 2
+    counts = np.zeros((num_classes, rows_total), dtype=np.float64)
     for start in range(0, len(X), batch_size):
         rows, mask = ngram_ids(X[start:start + batch_size], vocab_size, num_buckets, orders,
                                padding_index)
@@ -122,14 +130,23 @@ def nb_log_count_ratio(X: np.ndarray, y: np.ndarray, vocab_size: int, num_bucket
         text = np.repeat(np.arange(len(rows)), rows.shape[1]).reshape(rows.shape)
         keys = np.unique((text * rows_total + rows)[mask > 0])
         text_of, row_of = np.divmod(keys, rows_total)
-        for cls in (0, 1):
+        for cls in range(num_classes):
             chosen = labels[text_of] == cls
             counts[cls] += np.bincount(row_of[chosen], minlength=rows_total)
-    p = counts[1] + alpha
-    q = counts[0] + alpha
-    ratio = np.log((p / p.sum()) / (q / q.sum()))
     seen = counts.sum(axis=0) > 0
+    if num_classes == 2:
+        ratio = _log_count_ratio(counts[1], counts[0], alpha)
+    else:
+        total = counts.sum(axis=0)
+        ratio = np.max([np.abs(_log_count_ratio(counts[k], total - counts[k], alpha))
+                        for k in range(num_classes)], axis=0)
     return np.where(seen, ratio, 0.0).astype(np.float32)
+
+
+def _log_count_ratio(ours: np.ndarray, theirs: np.ndarray, alpha: float) -> np.ndarray:
+    p = ours + alpha
+    q = theirs + alpha
+    return np.log((p / p.sum()) / (q / q.sum()))
 
 
 class MaskedMeanPool(HybridBlock):

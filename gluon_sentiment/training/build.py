@@ -55,14 +55,15 @@ def load_pretrained(config: TrainConfig) -> Tuple[TrainConfig, Optional[Pretrain
 
 
 def build_net(config: TrainConfig, vocab_size: int, ctx: List[mx.Context],
-              vectors: Optional[np.ndarray] = None) -> SentimentNet:
+              vectors: Optional[np.ndarray] = None, num_classes: int = 2) -> SentimentNet:
     """Build, initialize (seeded) and optionally hybridize the configured model.
 
     ``vectors``, pretrained rows ``(vocab_size, embed_size)`` (see
     :func:`gluon_sentiment.pretrained.embedding_matrix`), are set right
     after initialization and frozen if ``config.freeze_embedding``; build
     the ``Trainer`` after this. ``config.embed_init`` replaces Xavier by a
-    normal initializer for the embedding alone.
+    normal initializer for the embedding alone. ``num_classes`` sizes the
+    output layer.
 
     Raises
     ------
@@ -70,7 +71,7 @@ def build_net(config: TrainConfig, vocab_size: int, ctx: List[mx.Context],
         If the model cannot take ``config.seq_len`` tokens (for example a
         sequence shorter than the widest convolution).
     """
-    net = get_model(config.model, **config.model_kwargs(vocab_size))
+    net = get_model(config.model, **config.model_kwargs(vocab_size, num_classes))
     if config.embed_init is not None:
         net.embedding.weight.init = mx.init.Normal(config.embed_init)  # overrides Xavier below
     mx.random.seed(config.seed)

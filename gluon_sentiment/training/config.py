@@ -15,13 +15,14 @@ from ..embeddings.align import OOV_POLICIES
 from ..errors import ConfigError
 from .presets import describe_presets, preset_fields
 
-__all__ = ['KVSTORES', 'LR_SCHEDULES', 'TrainConfig']
+__all__ = ['KVSTORES', 'LR_SCHEDULES', 'SELECT_METRICS', 'TrainConfig']
 
 #: Values of ``--kvstore``: within one process, or over the workers of a launched job.
 KVSTORES = ('device', 'local', 'dist_sync', 'dist_async')
 #: Values of ``--lr-schedule``.
 LR_SCHEDULES = ('constant', 'cosine')
-
+#: Values of ``--select-metric``: the validation metric that picks the best epoch.
+SELECT_METRICS = ('accuracy', 'macro_f1', 'loss')
 
 
 @dataclass
@@ -78,6 +79,23 @@ class TrainConfig(DataConfig):
     batch_size: int = option(64, 'examples per step, over all devices and workers', 'optimization')
     epochs: int = option(3, 'passes over the training set', 'optimization')
     seed: int = option(0, 'seed of initialization, shuffling and dropout', 'optimization')
+    class_weight: str = option('none', "weights of the classes in the loss: 'none', 'balanced' "
+                                       "(n / (K * count of the class) on the training split) or "
+                                       "one weight per class in class order, e.g. '1,10'",
+                               'optimization')
+    select_metric: str = option('accuracy', 'validation metric that picks the best epoch (and '
+                                            'drives --patience and --threshold auto)',
+                                'optimization', choices=SELECT_METRICS)
+    patience: int = option(0, 'stop when --select-metric has not improved for this many '
+                              'epochs; the best epoch is kept (0: train every epoch)',
+                           'optimization')
+    # probabilities
+    calibrate: bool = option(True, 'fit a temperature on the validation split after training '
+                                   'and apply it to every prediction', 'probabilities')
+    threshold: Optional[str] = option(None, "binary runs: 'auto' picks the decision threshold "
+                                            'on P(positive) that maximizes --select-metric on '
+                                            'validation, or give one in [0, 1] (default: the '
+                                            'most probable class)', 'probabilities')
     # hardware
     gpus: Tuple[int, ...] = option((), "GPU ids, e.g. '0,1' (default: CPU)", 'hardware')
     cpu_contexts: int = option(1, 'number of CPU contexts to split each batch over when no '
@@ -114,8 +132,48 @@ class TrainConfig(DataConfig):
             raise ConfigError(f'--lr must be positive, got {self.lr}')
         if self.preset is not None:
             preset_fields(self.preset)  # a known name
+        self._validate_outputs()
         self._validate_embedding()
         self.extra_model_args()
+
+    def _validate_outputs(self) -> None:
+        if self.patience < 0:
+            raise ConfigError(f'--patience must be 0 (off) or at least 1, got {self.patience}')
+        if self.select_metric not in SELECT_METRICS:
+            raise ConfigError(f'--select-metric must be one of {", ".join(SELECT_METRICS)}, '
+                              f'got {self.select_metric!r}')
+        if self.class_weight not in ('none', 'balanced'):
+            self.class_weights(None)
+        if self.threshold not in (None, 'auto'):
+            try:
+                value = float(self.threshold)
+            except ValueError:
+                value = -1.0
+            if not 0 <= value <= 1:
+                raise ConfigError(f"--threshold {self.threshold!r}: give 'auto' or a number in "
+                                  '[0, 1]')
+
+    def class_weights(self, num_classes: Optional[int]) -> Optional[Tuple[float, ...]]:
+        """The ``--class-weight`` list (None for 'none' and 'balanced'), checked for ``num_classes``.
+
+        Raises
+        ------
+        ConfigError
+            If the weights are not positive numbers, or not one per class.
+        """
+        if self.class_weight in ('none', 'balanced'):
+            return None
+        try:
+            weights = tuple(float(w) for w in self.class_weight.split(','))
+        except ValueError:
+            weights = ()
+        if not weights or min(weights) <= 0:
+            raise ConfigError(f"--class-weight {self.class_weight!r}: give 'none', 'balanced' or "
+                              "positive weights in class order, e.g. '1,10'")
+        if num_classes is not None and len(weights) != num_classes:
+            raise ConfigError(f'--class-weight {self.class_weight}: {len(weights)} weights for '
+                              f'{num_classes} classes; give one per class, in class order')
+        return weights
 
     def _validate_embedding(self) -> None:
         for name in ('freeze_embedding', 'multichannel'):
@@ -164,9 +222,15 @@ class TrainConfig(DataConfig):
             fields = {**fields, 'model_args': json.dumps(merged, sort_keys=True)}
         return cls(**{**values, **fields, 'preset': name})
 
-    def model_kwargs(self, vocab_size: int) -> Dict[str, Any]:
-        """Constructor arguments of the model for a vocabulary of ``vocab_size`` rows."""
+    def model_kwargs(self, vocab_size: int, num_classes: int = 2) -> Dict[str, Any]:
+        """Constructor arguments of the model for a vocabulary of ``vocab_size`` rows.
+
+        ``num_classes`` is among them only when it is not 2, so binary runs
+        keep the arguments they always had.
+        """
         kwargs = {**self.extra_model_args(), 'vocab_size': vocab_size, 'seq_len': self.seq_len}
+        if num_classes != 2:
+            kwargs['num_classes'] = num_classes
         if self.embed_size is not None:
             kwargs['embed_size'] = self.embed_size
         if self.dropout is not None:

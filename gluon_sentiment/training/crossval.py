@@ -52,7 +52,8 @@ def run_cross_validation(config: TrainConfig) -> Dict[str, Any]:
     for number, (train_idx, test_idx) in enumerate(folds, 1):
         fold_config = dataclasses.replace(
             config, output_dir=os.path.join(config.output_dir, f'fold-{number}'))
-        data = fold_dataset(reviews.texts, reviews.labels, train_idx, test_idx, fold_config, source)
+        data = fold_dataset(reviews.texts, reviews.labels, train_idx, test_idx, fold_config, source,
+                            reviews.class_names)
         metrics = run_training(fold_config, data)
         rows.append({'fold': number, 'output_dir': fold_config.output_dir,
                      'test_accuracy': metrics['test_accuracy'],

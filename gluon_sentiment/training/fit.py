@@ -19,6 +19,7 @@ import os
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import mxnet as mx
+import numpy as np
 
 from ..artifacts import rundir
 from ..artifacts.store import BEST_PARAMS, CONFIG, METRICS, VOCAB, remove_temporaries, write_json
@@ -31,9 +32,10 @@ from .build import build_net, load_pretrained, make_trainer
 from .checkpoint import check_resumable, load_last
 from .config import TrainConfig
 from .distributed import Worker, create_worker
-from .engine import (Batch, EpochMeter, epoch_batches, evaluate, layout_batches, make_contexts,
-                     train_batch)
+from .calibrate import calibrate_run, check_threshold, split_probabilities
+from .engine import Batch, EpochMeter, epoch_batches, layout_batches, make_contexts, train_batch
 from .handlers import Handler, TrainingRun, default_handlers, storage_stop
+from .objectives import confusion_macro_f1, training_loss
 
 __all__ = ['run_training', 'resume_training', 'prepare', 'build', 'restore', 'fit', 'finish',
            'epoch_layout', 'train_batches']
@@ -150,8 +152,11 @@ def build(config: TrainConfig, data: Dataset, ctx: List[mx.Context], worker: Wor
     RunDirError
         If a resumed run's vocabulary or model disagrees.
     """
+    check_threshold(config, data)
     aligned = _align(config, data, pretrained)
-    net = build_net(config, len(data.vocab), ctx, None if aligned is None else aligned.matrix)
+    num_classes = len(data.class_names)
+    net = build_net(config, len(data.vocab), ctx, None if aligned is None else aligned.matrix,
+                    num_classes)
     if not resume:
         net.init_from_data(*data.splits['train'][:2])
     _write_or_check_run_files(config, data, worker, resume)
@@ -168,7 +173,7 @@ def build(config: TrainConfig, data: Dataset, ctx: List[mx.Context], worker: Wor
     updates = steps if worker.sync else steps * worker.num_workers
     trainer = make_trainer(net, config, updates, worker.kvstore)
     run = TrainingRun(config, data, ctx, worker, net, trainer, _new_metrics(config, data, worker),
-                      margin, bucket)
+                      margin, bucket, loss_fn=training_loss(config, data, ctx))
     if pretrained is not None:
         mode = ('multichannel' if config.multichannel else
                 'frozen' if config.freeze_embedding else 'fine-tuned')
@@ -193,12 +198,13 @@ def _align(config: TrainConfig, data: Dataset,
 def _write_or_check_run_files(config: TrainConfig, data: Dataset, worker: Worker,
                               resume: bool) -> None:
     out = config.output_dir
+    kwargs = config.model_kwargs(len(data.vocab), len(data.class_names))
     if resume and os.path.exists(os.path.join(out, VOCAB)):
-        check_resumable(out, config.model_kwargs(len(data.vocab)), data.vocab)
+        check_resumable(out, kwargs, data.vocab)
     elif worker.is_writer:
         write_json(os.path.join(out, CONFIG),
-                   rundir.describe(config.to_dict(), config.model,
-                                   config.model_kwargs(len(data.vocab))))
+                   {**rundir.describe(config.to_dict(), config.model, kwargs),
+                    'class_names': list(data.class_names)})
         rundir.save_vocab(os.path.join(out, VOCAB), data.vocab)
 
 
@@ -233,6 +239,8 @@ def fit(run: TrainingRun, handlers: Sequence[Handler]) -> None:
         for handler in handlers:
             handler.train_begin(run)
         for epoch in range(run.next_epoch, run.config.epochs + 1):
+            if run.stop:
+                break
             for handler in handlers:
                 handler.epoch_begin(run, epoch)
             row = _fit_epoch(run, epoch, handlers)
@@ -261,7 +269,8 @@ def _fit_epoch(run: TrainingRun, epoch: int, handlers: Sequence[Handler]) -> Dic
     val = _evaluate(run, 'val')
     return {'epoch': epoch, 'train_loss': train['loss'], 'train_accuracy': train['accuracy'],
             'samples_per_sec': train['samples_per_sec'], 'epoch_seconds': train['seconds'],
-            'val_loss': val['loss'], 'val_accuracy': val['accuracy']}
+            'val_loss': val['loss'], 'val_accuracy': val['accuracy'],
+            'val_macro_f1': val['macro_f1']}
 
 
 def epoch_layout(run: TrainingRun, epoch: int) -> List[Batch]:
@@ -300,19 +309,24 @@ def train_batches(run: TrainingRun, batches: Sequence[Batch],
 
 
 def _evaluate(run: TrainingRun, split: str) -> Dict[str, float]:
-    """Loss and accuracy on ``split``; under dist_sync each worker takes a shard and the sums are
-    combined, under dist_async each worker evaluates its own weights on the whole split."""
-    worker, margin = run.worker, run.margin
-    X, y, lengths = run.data.splits[split]
-    if worker.sync:
-        X, y, lengths = (worker.shard(a) for a in (X, y, lengths))
-    metrics = evaluate(run.net, X, y, run.ctx, lengths=None if margin is None else lengths,
-                       margin=margin or 0) if len(y) else {'loss': 0.0, 'accuracy': 0.0}
-    if not worker.distributed or not worker.sync:
-        return metrics
-    n = len(y)
-    loss, correct, total = worker.allreduce([metrics['loss'] * n, metrics['accuracy'] * n, n])
-    return {'loss': loss / total, 'accuracy': correct / total}
+    """Loss, accuracy and macro-F1 on ``split``; under dist_sync each worker takes a shard and the
+    sums are combined, under dist_async each worker evaluates its own weights on the whole split."""
+    worker = run.worker
+    probs, y = split_probabilities(run, split, shard=worker.sync)
+    k = len(run.data.class_names)
+    if len(y):
+        picked = np.clip(probs[np.arange(len(y)), y], 1e-12, None)
+        sums = [float(-np.log(picked).sum()), float((probs.argmax(axis=1) == y).sum()), len(y)]
+        confusion = np.bincount(k * y + probs.argmax(axis=1), minlength=k * k)
+    else:
+        sums, confusion = [0.0, 0.0, 0], np.zeros(k * k)
+    if worker.distributed and worker.sync:
+        sums = worker.allreduce(sums)
+        confusion = np.concatenate([worker.allreduce(confusion[i:i + 8])
+                                    for i in range(0, k * k, 8)])
+    total = max(sums[2], 1)
+    return {'loss': sums[0] / total, 'accuracy': sums[1] / total,
+            'macro_f1': confusion_macro_f1(np.asarray(confusion).reshape(k, k))}
 
 
 def finish(run: TrainingRun, handlers: Sequence[Handler] = ()) -> Dict[str, Any]:
@@ -334,11 +348,13 @@ def finish(run: TrainingRun, handlers: Sequence[Handler] = ()) -> Dict[str, Any]
         for name, param in net.collect_params().items():  # the best epoch, on every device
             for array in param.list_data():  # (set_data would reset a distributed trainer)
                 run.best_params[name].copyto(array)
+    calibrate_run(run)
     if 'test' in run.data.splits:
         test = _evaluate(run, 'test')
         log.info('test (best epoch %d): loss %.4f acc %.4f', metrics['best_epoch'], test['loss'],
                  test['accuracy'])
-        metrics.update(test_accuracy=test['accuracy'], test_loss=test['loss'])
+        metrics.update(test_accuracy=test['accuracy'], test_loss=test['loss'],
+                       test_macro_f1=test['macro_f1'])
     else:
         log.info('no test split (--protocol full without --test-data): best epoch %d, '
                  'val acc %.4f', metrics['best_epoch'], metrics['val_accuracy'])

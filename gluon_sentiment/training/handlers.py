@@ -13,7 +13,7 @@ fixed points of the loop with the :class:`TrainingRun`:
 ``epoch_end(run, row)``
     After each epoch's validation, with the epoch's metrics row (``epoch``,
     ``train_loss``, ``train_accuracy``, ``samples_per_sec``,
-    ``epoch_seconds``, ``val_loss``, ``val_accuracy``). Return True to stop
+    ``epoch_seconds``, ``val_loss``, ``val_accuracy``, ``val_macro_f1``). Return True to stop
     training after this epoch; the run then finishes as usual (best epoch,
     test evaluation, export).
 ``train_end(run)``
@@ -26,7 +26,7 @@ fixed points of the loop with the :class:`TrainingRun`:
 Every hook does nothing by default. The built-in handlers, in the order the
 loop calls them (:func:`default_handlers`): :class:`StopOnSignal`,
 :class:`DivergenceCheck`, :class:`LogEpoch`, :class:`BestEpoch`,
-:class:`RecordHistory`, :class:`Checkpoint`, :class:`LearningCurves`.
+:class:`RecordHistory`, :class:`Checkpoint`, :class:`EarlyStopping`, :class:`LearningCurves`.
 Handlers passed to ``run_training(handlers=[...])`` come after them, so at
 ``epoch_end`` they see the row already in ``run.metrics['history']`` and the
 epoch's checkpoint saved.
@@ -55,10 +55,12 @@ from ..errors import StorageError, TrainingDiverged, TrainingInterrupted
 from .checkpoint import save_epoch
 from .config import TrainConfig
 from .distributed import Worker
+from .objectives import selection_score
 from .signals import StopRequested, stop_on_signals
 
 __all__ = ['TrainingRun', 'Handler', 'storage_stop', 'StopOnSignal', 'DivergenceCheck',
-           'LogEpoch', 'BestEpoch', 'RecordHistory', 'Checkpoint', 'LearningCurves', 'default_handlers']
+           'LogEpoch', 'BestEpoch', 'RecordHistory', 'Checkpoint', 'EarlyStopping', 'LearningCurves',
+           'default_handlers']
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,10 @@ class TrainingRun:
     best_params : dict, optional
         Copies of the parameters of the best epoch trained in this process
         (None when the best epoch came before a resume).
+    stop : bool
+        Set by a handler's ``train_begin`` to train no (further) epoch, e.g.
+        :class:`EarlyStopping` when a resumed run had already run out of
+        patience.
     """
     config: TrainConfig
     data: Dataset
@@ -107,6 +113,7 @@ class TrainingRun:
     bucket: bool = False
     loss_fn: gluon.loss.Loss = field(default_factory=gluon.loss.SoftmaxCrossEntropyLoss)
     best_params: Optional[Dict[str, mx.nd.NDArray]] = None
+    stop: bool = False
 
     @property
     def out(self) -> str:
@@ -254,21 +261,60 @@ class LogEpoch(Handler):
 
 
 class BestEpoch(Handler):
-    """Track the epoch of best validation accuracy and snapshot its parameters.
+    """Track the epoch of the best validation ``--select-metric`` and snapshot its parameters.
 
-    A new best sets ``best_epoch``, ``val_accuracy`` and ``val_loss`` in
-    ``run.metrics`` and copies the parameters into ``run.best_params``
-    (from the first context), which the run restores when it finishes.
+    A new best (strictly better :func:`~.objectives.selection_score`; by
+    default the validation accuracy) sets ``best_epoch``, ``best_score``,
+    ``val_accuracy``, ``val_loss`` and ``val_macro_f1`` in ``run.metrics``
+    and copies the parameters into ``run.best_params`` (from the first
+    context), which the run restores when it finishes.
     """
 
     def epoch_end(self, run: TrainingRun, row: Dict[str, float]) -> bool:
-        """Record the epoch if its validation accuracy beats the best so far."""
-        if row['val_accuracy'] > run.metrics.get('val_accuracy', -1.0):
+        """Record the epoch if its validation metric beats the best so far."""
+        metric = run.config.select_metric
+        score = selection_score(row, metric)
+        fallback = run.metrics.get('val_accuracy', -1.0) if metric == 'accuracy' else -np.inf
+        if score > run.metrics.get('best_score', fallback):
             run.best_params = {name: p.data(run.ctx[0]).copy()
                                for name, p in run.net.collect_params().items()}
             run.metrics.update(best_epoch=row['epoch'], val_accuracy=row['val_accuracy'],
-                               val_loss=row['val_loss'])
+                               val_loss=row['val_loss'], best_score=score)
+            if 'val_macro_f1' in row:
+                run.metrics['val_macro_f1'] = row['val_macro_f1']
         return False
+
+
+class EarlyStopping(Handler):
+    """Stop when ``--select-metric`` has not improved for ``--patience`` epochs (0: never).
+
+    Runs after :class:`BestEpoch`, so the best epoch is the one kept, and
+    after :class:`Checkpoint`, so the last epoch is saved. ``metrics.json``
+    gets ``stopped_early`` (the last epoch trained). A resumed run that had
+    already run out of patience trains no further epoch.
+    """
+
+    def train_begin(self, run: TrainingRun) -> None:
+        """Resuming: stop before the first epoch when patience ran out before the interruption."""
+        done = len(run.metrics['history'])
+        if done and self._exhausted(run, done):
+            run.stop = True
+
+    def epoch_end(self, run: TrainingRun, row: Dict[str, float]) -> bool:
+        """True when the epochs since the best reach ``--patience``."""
+        if not self._exhausted(run, row['epoch']):
+            return False
+        run.metrics['stopped_early'] = row['epoch']
+        log.info('early stop after epoch %d: validation %s has not improved for %d epochs '
+                 '(best epoch %d)', row['epoch'], run.config.select_metric, run.config.patience,
+                 run.metrics['best_epoch'])
+        return True
+
+    @staticmethod
+    def _exhausted(run: TrainingRun, epoch: int) -> bool:
+        patience = run.config.patience
+        best = run.metrics.get('best_epoch')
+        return bool(patience) and best is not None and epoch - best >= patience
 
 
 class RecordHistory(Handler):
@@ -324,4 +370,4 @@ class LearningCurves(Handler):
 def default_handlers() -> List[Handler]:
     """The handlers every run has, in the order the fit loop calls them."""
     return [StopOnSignal(), DivergenceCheck(), LogEpoch(), BestEpoch(), RecordHistory(),
-            Checkpoint(), LearningCurves()]
+            Checkpoint(), EarlyStopping(), LearningCurves()]

@@ -15,6 +15,9 @@ import shutil
 import time
 from typing import Any, Dict, List, Optional, Sequence
 
+import numpy as np
+
+from ..analysis.calibration import calibration_report, fit_temperature
 from ..artifacts.store import ENSEMBLE, MEMBERS, METRICS, write_json
 from ..data.pipeline import read_splits
 from ..errors import RunDirError
@@ -24,7 +27,7 @@ from .checkpoint import prune_finished
 from .config import TrainConfig
 from .fit import run_training
 
-__all__ = ['BEST_MEMBERS', 'member_configs', 'train_best']
+__all__ = ['calibrate_ensemble', 'BEST_MEMBERS', 'member_configs', 'train_best']
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,22 @@ def member_configs(data: str, output_dir: str, test_data: Optional[str] = None,
                                    output_dir=os.path.join(output_dir, MEMBERS, f'{i:02d}-{name}'),
                                    **values))
     return configs
+
+
+def calibrate_ensemble(path: str, spec: Dict[str, Any], ensemble, texts: Sequence[str],
+                       labels: np.ndarray) -> Dict[str, Any]:
+    """Fit the temperature of ``ensemble``'s averaged probabilities on the members' validation
+    texts, save it in ``ensemble.json`` (``calibration.temperature``) and set it on ``ensemble``.
+
+    Returns the validation ECE and NLL before and after (see
+    :func:`gluon_sentiment.analysis.calibration.calibration_report`).
+    """
+    probs = ensemble.predict_proba(texts)  # the members' own temperatures already apply
+    temperature = fit_temperature(probs, labels)
+    spec = {**spec, 'calibration': {'temperature': temperature}}
+    write_json(os.path.join(path, ENSEMBLE), spec)
+    ensemble.temperature = temperature
+    return calibration_report(probs, labels, temperature)
 
 
 def train_best(data: str, output_dir: str, test_data: Optional[str] = None,
@@ -105,10 +124,12 @@ def train_best(data: str, output_dir: str, test_data: Optional[str] = None,
     weights = [weight for _, weight, _ in (members or BEST_MEMBERS)]
     for row, weight in zip(report['members'], weights):
         row['weight'] = weight
-    write_ensemble(output_dir, paths, weights)
+    spec = write_ensemble(output_dir, paths, weights)
     ensemble = load_model(output_dir)
     _, reviews, index, test = read_splits(configs[0], configs[0].seed)  # the members' split
     texts, labels = [reviews.texts[i] for i in index['val']], reviews.labels[index['val']]
+    if configs[0].calibrate:
+        report['calibration'] = calibrate_ensemble(output_dir, spec, ensemble, texts, labels)
     report['val_accuracy'] = float((ensemble.predict(texts) == labels).mean())
     report['sizes'] = {'val': len(labels)}
     if test is not None:

@@ -103,8 +103,8 @@ def test_custom_model_trains_reloads_exports_and_explains(custom_run, tmp_path):
     result = gs.analysis.explain(clf, TEXTS[0], top_k=3)[0]
     assert result['method'] == 'gradient x input' and len(result['top']) == 3
     assert all(item['width'] == 1 and item['ngram'] in TEXTS[0].split() for item in result['top'])
-    p = probs[0]
-    assert result['margin'] == pytest.approx(np.log(p[1] / p[0]), abs=1e-5)
+    p = probs[0]  # calibrated: the logit margin is temperature x the log-odds
+    assert result['margin'] == pytest.approx(np.log(p[1] / p[0]) * clf.temperature, abs=1e-5)
 
 
 def test_gradient_input_is_exact_for_a_linear_encoder(registered):

@@ -66,7 +66,9 @@ def test_bundle_and_onnx_match_on_real_reviews(imdb_run, tmp_path):
     session = ort.InferenceSession(os.path.join(bundle, 'model.onnx'),
                                    providers=['CPUExecutionProvider'])
     logits = session.run(None, {'data': clf.encode(texts).astype(np.float32)})[0]
-    np.testing.assert_allclose(softmax(logits.astype(np.float64)), expected, rtol=0, atol=1e-5)
+    temperature = clf.temperature or 1.0  # as the manifest says: softmax(logits / temperature)
+    np.testing.assert_allclose(softmax(logits.astype(np.float64) / temperature), expected,
+                               rtol=0, atol=1e-5)
 
 
 def test_real_glove_wheel(monkeypatch, tmp_path):

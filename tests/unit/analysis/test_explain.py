@@ -29,7 +29,8 @@ def test_max_pool_explanation_adds_up_to_the_margin(multikernel_run):
     probs = clf.predict_proba(texts)
     for text, p in zip(texts, probs):
         result = explain_max_pool(clf, text, top_k=10 ** 6)
-        assert result['margin'] == pytest.approx(np.log(p[1] / p[0]), abs=1e-5)
+        # the margin is the logits', the probabilities are calibrated by the run's temperature
+        assert result['margin'] == pytest.approx(np.log(p[1] / p[0]) * clf.temperature, abs=1e-5)
         total = sum(item['score'] for item in result['top']) + result['bias']
         assert total == pytest.approx(result['margin'], abs=1e-5)
         for item in result['top']:
@@ -45,7 +46,7 @@ def test_gradient_input_for_fixed_length_models(fixed_length_run):
     scores = [abs(item['score']) for item in result['top']]
     assert scores == sorted(scores, reverse=True)
     p = clf.predict_proba([text])[0]
-    assert result['margin'] == pytest.approx(np.log(p[1] / p[0]), abs=1e-5)
+    assert result['margin'] == pytest.approx(np.log(p[1] / p[0]) * clf.temperature, abs=1e-5)
 
 
 def test_explain_needs_the_gluon_model(multikernel_bundle):

@@ -101,10 +101,14 @@ def test_csv_named_columns_and_string_labels(tmp_path):
 
 def test_unexpected_label_values(tmp_path):
     path = _write_csv(tmp_path / 'd.csv', [('ok', 'pos'), ('meh', 'neutral'), ('bad', 'neg')])
-    with pytest.raises(DataError, match=r"\['neg', 'neutral', 'pos'\].*--labels"):
-        load_dataset(path)
-    with pytest.raises(DataError, match=r"\['neutral'\] are neither of --labels neg,pos"):
+    three = load_dataset(path)  # more than two values: classes as found, sorted
+    assert three.class_names == ('neg', 'neutral', 'pos')
+    assert three.labels.tolist() == [2, 1, 0]
+    with pytest.raises(DataError, match=r"\['neutral'\] are none of --labels neg,pos"):
         load_dataset(path, labels='neg,pos')
+    two = _write_csv(tmp_path / 'e.csv', [('ok', 'fine'), ('bad', 'poor')])
+    with pytest.raises(DataError, match=r"\['fine', 'poor'\].*--labels NEG,POS"):
+        load_dataset(two)
 
 
 def test_custom_label_values(tmp_path):
@@ -175,7 +179,7 @@ def test_detection_and_forcing_errors(tmp_path):
         load_dataset(path, format='xml')
 
 
-@pytest.mark.parametrize('labels', ['pos', 'a,b,c', 'x,x', ',pos'])
+@pytest.mark.parametrize('labels', ['pos', 'a,b,a', 'x,x', ',pos'])
 def test_bad_labels_flag(labels):
     with pytest.raises(DataError, match='--labels'):
         parse_labels(labels)

@@ -17,8 +17,8 @@ def test_train_cv_builds_vocab_per_fold(tmp_path, monkeypatch, capsys):
     seen = []
     real = crossval.fold_dataset
 
-    def spy(tokens, labels, train_idx, test_idx, config, source):
-        dataset = real(tokens, labels, train_idx, test_idx, config, source)
+    def spy(tokens, labels, train_idx, test_idx, config, source, *class_names):
+        dataset = real(tokens, labels, train_idx, test_idx, config, source, *class_names)
         seen.append(('onlyinfirstreview' in dataset.vocab.token_to_idx, 0 in test_idx))
         return dataset
     monkeypatch.setattr(crossval, 'fold_dataset', spy)

@@ -79,7 +79,8 @@ def test_user_handler_sees_every_epoch(reviews, tmp_path):
                               'train_end']
     assert recorder.batches == recorder.steps and len(recorder.steps) > 3
     assert set(recorder.rows[0]) == {'epoch', 'train_loss', 'train_accuracy', 'samples_per_sec',
-                                     'epoch_seconds', 'val_loss', 'val_accuracy'}
+                                     'epoch_seconds', 'val_loss', 'val_accuracy',
+                                     'val_macro_f1'}
 
 
 def test_handler_stops_training_early(reviews, tmp_path):

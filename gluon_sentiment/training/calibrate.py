@@ -1,0 +1,106 @@
+"""After training: fit the calibration temperature and the decision threshold on the validation split.
+
+:func:`calibrate_run` runs in :func:`gluon_sentiment.training.fit.finish`,
+once the best epoch is back in the network:
+
+* ``--calibrate`` (the default; ``--no-calibrate`` turns it off): the
+  temperature of :func:`gluon_sentiment.analysis.calibration.fit_temperature`
+  on the validation probabilities;
+* ``--threshold auto`` (binary runs): the threshold on the calibrated
+  ``P(positive)`` that maximizes ``--select-metric``
+  (:func:`~.objectives.choose_threshold`), or the value given.
+
+Both go into ``config.json`` (``calibration.temperature``,
+``decision_threshold``), which every prediction path reads
+(:func:`gluon_sentiment.inference.load_model`, bundles keep the file), and
+into ``metrics.json`` with the validation ECE and NLL before and after; the
+reliability diagram is ``reliability.png``. Every worker of a distributed
+job computes the same on the whole validation split (the weights agree), so
+none waits for another; rank 0 writes.
+"""
+import logging
+import os
+from typing import Optional, Tuple
+
+import numpy as np
+
+from ..analysis.calibration import (RELIABILITY_PNG, calibration_report, fit_temperature,
+                                    plot_reliability)
+from ..artifacts.store import CONFIG, read_json, write_json
+from ..data.pipeline import Dataset
+from ..errors import ConfigError
+from ..inference.batches import apply_temperature, predict_logits, softmax
+from .config import TrainConfig
+from .handlers import TrainingRun
+from .objectives import choose_threshold
+
+__all__ = ['check_threshold', 'split_probabilities', 'calibrate_run']
+
+log = logging.getLogger(__name__)
+
+
+def check_threshold(config: TrainConfig, data: Dataset) -> None:
+    """Refuse ``--threshold`` for a run of more than two classes.
+
+    Raises
+    ------
+    ConfigError
+        Naming the classes.
+    """
+    if config.threshold is not None and len(data.class_names) != 2:
+        raise ConfigError(f'--threshold {config.threshold}: only for binary runs; this one has '
+                          f'{len(data.class_names)} classes ({", ".join(data.class_names)}); '
+                          'leave it out')
+
+
+def split_probabilities(run: TrainingRun, split: str,
+                        shard: bool = False) -> Tuple[np.ndarray, np.ndarray]:
+    """Uncalibrated class probabilities ``(n, K)`` of the network on ``split``, and the labels.
+
+    With ``shard``, this worker's shard of the split only.
+    """
+    margin = run.margin
+    X, y, lengths = run.data.splits[split]
+    if shard:
+        X, y, lengths = (run.worker.shard(a) for a in (X, y, lengths))
+    y = np.asarray(y, dtype=np.int64)
+    if not len(y):
+        return np.zeros((0, len(run.data.class_names))), y
+    logits = predict_logits(run.net, X, run.ctx, 256, None if margin is None else lengths,
+                            margin or 0)
+    return softmax(logits.astype(np.float64)), y
+
+
+def _threshold(config: TrainConfig, probs: np.ndarray, y: np.ndarray) -> Optional[float]:
+    if config.threshold is None or probs.shape[1] != 2:
+        return None
+    if config.threshold != 'auto':
+        return float(config.threshold)
+    return choose_threshold(probs[:, 1], y, config.select_metric)
+
+
+def calibrate_run(run: TrainingRun) -> None:
+    """Fit the temperature and the threshold of ``run`` on its validation split (see the module).
+
+    Sets ``calibration`` and ``decision_threshold`` in ``run.metrics``; rank 0
+    adds them to ``config.json`` and draws ``reliability.png``.
+    """
+    config = run.config
+    probs, y = split_probabilities(run, 'val')
+    temperature = fit_temperature(probs, y) if config.calibrate and len(y) else None
+    report = calibration_report(probs, y, temperature)
+    threshold = _threshold(config, apply_temperature(probs, temperature), y)
+    run.metrics['calibration'] = report
+    run.metrics['decision_threshold'] = threshold
+    log.info('calibration on %d validation texts: temperature %s, ECE %.4f -> %.4f%s', len(y),
+             'none' if temperature is None else f'{temperature:.4f}', report['ece_before'],
+             report['ece_after'], '' if threshold is None else f'; threshold {threshold:.4f}')
+    if not run.worker.is_writer:
+        return
+    path = os.path.join(run.out, CONFIG)
+    saved = read_json(path)
+    saved.update(calibration={'temperature': temperature}, decision_threshold=threshold)
+    write_json(path, saved)
+    if len(y):
+        plot_reliability(probs, y, os.path.join(run.out, RELIABILITY_PNG), temperature,
+                         f'{config.model}: validation reliability')
