@@ -37,7 +37,8 @@ from ...artifacts.store import (AUTOTUNE, AUTOTUNE_FORMAT, BEST_COMMAND, BEST_PA
                                 read_json, write_json)
 from ...data.config import PROTOCOLS
 from ...data.pipeline import Dataset, encode_splits, read_splits
-from ...errors import ConfigError, GluonSentimentError, RunDirError, TrainingInterrupted
+from ...errors import (ConfigError, GluonSentimentError, RunDirError, TrainingInterrupted,
+                       TrainingStopped)
 from ...inference.batches import predict_logits
 from ..checkpoint import prune_finished
 from ..config import TrainConfig
@@ -47,7 +48,7 @@ from .budget import Budget, TimeModel, format_duration
 from .report import train_command, write_trials_csv
 from .space import FAMILIES, Family, check_fits, format_size, recipe_params, suggest_fields
 
-__all__ = ['SELECT_METRICS', 'STUDY_NAME', 'AutotuneOptions', 'TrialHandler', 'autotune',
+__all__ = ['SELECT_METRICS', 'STUDY_NAME', 'AutotuneOptions', 'TrialHandler', 'BudgetSpent', 'autotune',
            'load_options', 'model_files_bytes', 'best_trial']
 
 log = logging.getLogger(__name__)
@@ -149,14 +150,19 @@ def _val_macro_f1(run: TrainingRun) -> float:
                           zero_division=0))
 
 
+class BudgetSpent(TrainingStopped):
+    """The budget ran out within a trial's epoch; the trial is dropped."""
+
+
 class TrialHandler(Handler):
     """Feed each epoch's validation metric to Optuna and keep the budget.
 
     At the end of an epoch it reports the metric to ``trial``; training
     stops after the epoch (``stopped_by`` ``'pruner'``) when Optuna's
     pruner says so, or (``'budget'``) when another epoch of the time just
-    taken would overrun ``budget`` less ``reserve``. Epoch times go to
-    ``times``. After the run, ``value`` is the metric of its best epoch.
+    taken would overrun ``budget`` less ``reserve``; within an epoch, a
+    spent budget ends the trial (:class:`BudgetSpent`, the trial fails).
+    Epoch times go to ``times``. After the run, ``value`` is the metric of its best epoch.
     """
 
     def __init__(self, trial: optuna.Trial, family: str, budget: Budget, times: TimeModel,
@@ -188,6 +194,13 @@ class TrialHandler(Handler):
             self.stopped_by = 'budget'
             return True
         return False
+
+    def batch_end(self, run: TrainingRun, epoch: int, batch: int) -> None:
+        """Stop the trial within its epoch once the budget is spent (an epoch took longer than
+        estimated, e.g. a family's first)."""
+        if self.budget.remaining() < 0:
+            self.stopped_by = 'budget'
+            raise BudgetSpent(f'the time budget ran out in epoch {epoch} of this trial')
 
     def train_end(self, run: TrainingRun) -> None:
         """The metric of the best epoch, now back in the network."""
@@ -275,6 +288,7 @@ class _Tuner:
         except (GluonSentimentError, mx.MXNetError) as err:  # this trial's options cannot train
             log.warning('trial %d failed: %s', trial.number, err)
             trial.set_user_attr('error', str(err))
+            trial.set_user_attr('stopped_by', handler.stopped_by or 'error')
             self.study.tell(trial, state=TrialState.FAIL)
             return
         except BaseException:
@@ -336,6 +350,8 @@ def _publish(tuner: _Tuner) -> Optional[optuna.trial.FrozenTrial]:
                 atomic_write(os.path.join(folder, name),
                              lambda tmp, name=name: shutil.copyfile(os.path.join(source, name), tmp))
         config = read_json(os.path.join(source, CONFIG))
+        if best.user_attrs.get('stopped_by') == 'budget' and config['lr_schedule'] == 'constant':
+            config['epochs'] = best.user_attrs['epochs_run']  # what the budget let it train
         command = train_command(config, os.path.join(folder, 'retrained'))
 
         def write(tmp):
@@ -533,6 +549,10 @@ def autotune(options: AutotuneOptions, families: Sequence[Family] = FAMILIES,
             f'{report["best_trial"]}); continue with --resume {options.output_dir}',
             getattr(stop, 'exit_status', 130) - 128)
     _check_size(report, tuner)
+    if report['best_trial'] is None:
+        raise TrainingStopped(f'no trial finished within --time-budget '
+                              f'{format_duration(options.time_budget)}; {options.output_dir} keeps '
+                              f'the study: --resume {options.output_dir} with a larger budget')
     log.info('best: trial %s, val %s %.4f%s; %s', report['best_trial'], options.select_metric,
              report.get('value') or 0.0, f', test accuracy {report["test_accuracy"]:.4f}'
              if 'test_accuracy' in report else '', format_duration(report['seconds']))

@@ -6,7 +6,7 @@ import optuna
 import pytest
 
 import gluon_sentiment as gs
-from gluon_sentiment.errors import ConfigError, RunDirError
+from gluon_sentiment.errors import ConfigError, RunDirError, TrainingStopped
 from gluon_sentiment.training import Handler
 from gluon_sentiment.training.tuning import (AutotuneOptions, Budget, Family, TimeModel,
                                              autotune, load_options, model_bytes, parse_duration,
@@ -152,3 +152,23 @@ def test_max_size_constrains_the_hash_rows():
         family, fields = suggest_fields(trial, FAMILIES, 20_000_000)
         assert model_bytes(fields) <= 20_000_000
         study.tell(trial, 0.5)
+
+
+class SlowBatches(Handler):
+    """Every training step costs ``seconds``: an epoch far slower than estimated."""
+
+    def __init__(self, clock, seconds):
+        self.clock, self.seconds = clock, seconds
+
+    def batch_end(self, run, epoch, batch):
+        self.clock.now += self.seconds
+
+
+def test_a_spent_budget_ends_a_trial_within_its_epoch(review_folder, tmp_path):
+    clock = FakeClock()
+    options = _options(review_folder, tmp_path, time_budget=50.0)
+    with pytest.raises(TrainingStopped, match='no trial finished within --time-budget 50 s'):
+        autotune(options, families=TINY, clock=clock, handlers=[SlowBatches(clock, 20.0)])
+    rows = [r for r in _rows(options.output_dir) if r['state'] != 'WAITING']
+    assert [(r['state'], r['stopped_by']) for r in rows] == [('FAIL', 'budget')]
+    assert 50.0 <= clock.now <= 50.0 + 20.0
