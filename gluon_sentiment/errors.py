@@ -4,9 +4,10 @@ Every error raised for bad input derives from :class:`GluonSentimentError`.
 The command-line entry points print its message on one line, without a
 traceback; anything else is a bug and keeps its traceback.
 """
+from typing import Optional
 
 __all__ = ['GluonSentimentError', 'DataError', 'RunDirError', 'ConfigError', 'ExportError',
-           'TrainingStopped', 'TrainingInterrupted', 'TrainingDiverged']
+           'StorageError', 'TrainingStopped', 'TrainingInterrupted', 'TrainingDiverged']
 
 
 class GluonSentimentError(Exception):
@@ -31,6 +32,25 @@ class ConfigError(GluonSentimentError):
 
 class ExportError(GluonSentimentError):
     """The model cannot be exported in the requested format."""
+
+
+class StorageError(GluonSentimentError):
+    """A file could not be written: disk full, file-size limit, no permission, no folder.
+
+    Parameters
+    ----------
+    message : str
+        One line naming the path and the cause.
+    path : str
+        The file or folder that could not be written.
+    errno : int, optional
+        The operating system's error number, when one is known.
+    """
+
+    def __init__(self, message: str, path: str, errno: Optional[int] = None):
+        super().__init__(message)
+        self.path = path
+        self.errno = errno
 
 
 class TrainingStopped(GluonSentimentError):

@@ -8,11 +8,16 @@ Examples::
     cat reviews.txt | python -m gluon_sentiment.predict --model runs/multikernel --input -
     python -m gluon_sentiment.predict --model runs/multikernel --explain \\
         "unintelligent, gross, and vulgar—but I loved it"
+    python -m gluon_sentiment.predict --model runs/multikernel --input 'shards/*.txt' \\
+        --output-dir scores --dask local:2
 
 ``--format table`` (the default) prints one line per text: the label,
 P(negative), P(positive) and the text, tab-separated (with ``--explain``, an
 indented line per n-gram follows). ``--format jsonl`` prints one JSON object
 per line: ``text``, ``label``, ``probabilities`` (and ``explanation``).
+With ``--output-dir``, ``--input`` is a glob of files, each scored to
+``OUT/<stem>.jsonl`` in JSON Lines, resumably, in-process or on Dask
+(:mod:`gluon_sentiment.deploy.batch_scoring`).
 """
 import argparse
 import json
@@ -21,6 +26,7 @@ from typing import Any, Dict, List, Optional
 
 from .analysis.explain import explain
 from .cli import add_common_args, run_cli
+from .deploy.batch_scoring import ScoringOptions, plan_shards, run_batch
 from .errors import ConfigError
 from .inference.loading import load_model
 from .inference.records import Throughput, iter_records, read_lines
@@ -38,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     group = parser.add_argument_group('input')
     group.add_argument('texts', nargs='*', help='texts to classify')
     group.add_argument('--input', metavar='FILE',
-                       help="file of texts, one per line; '-' reads standard input")
+                       help="file of texts, one per line; '-' reads standard input; with "
+                            '--output-dir, a glob of such files')
     group = parser.add_argument_group('prediction')
     group.add_argument('--batch-size', type=int, default=256, help='texts per forward pass')
     group.add_argument('--chunk-size', type=int, default=4096,
@@ -51,6 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help='a tab-separated table, or JSON Lines')
     group.add_argument('--verbose', action='store_true',
                        help='report the number of texts and the throughput on standard error')
+    group = parser.add_argument_group('batch scoring (JSON Lines files)')
+    group.add_argument('--output-dir', metavar='OUT',
+                       help='score each --input file to OUT/<stem>.jsonl; complete ones skipped')
+    group.add_argument('--dask', metavar='local:N|tcp://HOST:PORT',
+                       help='score the files on a Dask cluster: N local worker processes, '
+                            'or the scheduler at that address')
+    group.add_argument('--dask-timeout', type=float, default=10.0,
+                       help='seconds to wait for the Dask scheduler and a worker')
+    group.add_argument('--overwrite', action='store_true',
+                       help='delete the files in --output-dir first and score every file')
     add_common_args(parser)
     return parser
 
@@ -76,6 +93,10 @@ def _main(args: argparse.Namespace) -> int:
     for name in ('batch_size', 'chunk_size', 'top_k'):
         if getattr(args, name) < 1:
             raise ConfigError(f'--{name.replace("_", "-")} must be at least 1')
+    if args.output_dir is not None:
+        return _score_files(args)
+    if args.dask or args.overwrite:
+        raise ConfigError('--dask and --overwrite need --output-dir')
     clf = load_model(args.model)
     clf.batch_size = args.batch_size
     texts = args.texts or read_lines(args.input)
@@ -89,6 +110,20 @@ def _main(args: argparse.Namespace) -> int:
         print(f'predicted {stats.texts} texts in {stats.seconds:.2f} s: '
               f'{stats.per_second:.0f} texts/s (tokenizing included; model '
               f'{clf.name}, batch size {clf.batch_size})', file=sys.stderr)
+    return 0
+
+
+def _score_files(args: argparse.Namespace) -> int:
+    if args.texts or args.input == '-':
+        raise ConfigError('--output-dir scores files: give --input GLOB, not texts or -')
+    shards = plan_shards(args.input, args.output_dir, args.overwrite)
+    options = ScoringOptions(args.batch_size, args.chunk_size,
+                             args.top_k if args.explain else None)
+    report = run_batch(shards, args.model, options, args.dask, args.dask_timeout)
+    if args.verbose:
+        print(f'scored {report.texts} texts of {len(shards) - report.skipped} files in '
+              f'{report.seconds:.2f} s: {report.per_second:.0f} texts/s ({report.skipped} '
+              f'complete files skipped)', file=sys.stderr)
     return 0
 
 

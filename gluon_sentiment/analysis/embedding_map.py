@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from openTSNE import TSNE
 
-from ..artifacts.store import write_json
+from ..artifacts.store import make_folder, write_json
 from ..data.vocab import PAD, UNK
 from ..embeddings.sources import load_vectors
 from ..errors import ConfigError
@@ -186,7 +186,7 @@ def draw_embedding(words: Sequence[str], vectors: np.ndarray, out: str,
     full_title = (f't-SNE of the {len(shown)} most frequent words: {title} '
                   f'({vectors.shape[1]} dimensions, cosine)'
                   + ('\ncolour: the model\'s P(positive) for the word alone' if clf else ''))
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    make_folder(os.path.dirname(os.path.abspath(out)))
     labelled = plot_word_map(points, shown, out, full_title, colors, caption)
     neighbours = nearest_neighbours(words, vectors, options.probes, k)
     neighbours_file = os.path.splitext(out)[0] + '.neighbours.json'

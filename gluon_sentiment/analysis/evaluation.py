@@ -16,7 +16,7 @@ from typing import Any, Dict, Optional, Sequence, Union
 
 import numpy as np
 
-from ..artifacts.store import write_json
+from ..artifacts.store import make_folder, write_json
 from ..data.formats import load_dataset
 from ..inference.classifier import LABELS
 from ..inference.loading import load_model
@@ -65,7 +65,7 @@ def evaluate_run(model_dir: str, data: str, out_dir: Optional[str] = None,
     if out_dir is None:
         name = os.path.basename(os.path.normpath(data)).split('.')[0] or 'data'
         out_dir = os.path.join(model_dir, f'eval-{name}')
-    os.makedirs(out_dir, exist_ok=True)
+    make_folder(out_dir)
     result = classification_metrics(reviews.labels, p_positive)
     report = {'model': model_dir, 'data': data, 'metrics': result,
               'confident_errors': confident_errors(reviews, p_positive, top_errors),

@@ -21,7 +21,7 @@ import gluonnlp as nlp
 from .._version import __version__
 from ..errors import RunDirError
 from .store import (CONFIG, RUN_FORMAT, SYMBOL_PREFIX, SYMBOL_SUFFIXES, atomic_write, read_json,
-                    temporaries)
+                    storage_guard, temporaries)
 
 __all__ = ['is_run_dir', 'read_config', 'check_compatible', 'prepare_run_dir', 'save_vocab',
            'load_vocab', 'save_params', 'export_symbol', 'describe']
@@ -46,7 +46,21 @@ def read_config(path: str) -> Dict[str, Any]:
                           '--output-dir of a training run')
     config = read_json(os.path.join(path, CONFIG))
     check_compatible(config, os.path.join(path, CONFIG))
+    _check_fields(config, os.path.join(path, CONFIG))
     return config
+
+
+_FIELDS = (('model', str), ('model_kwargs', dict), ('seq_len', int))
+
+
+def _check_fields(config: Dict[str, Any], path: str) -> None:
+    """Refuse a config whose entries that rebuild the model are missing or of the wrong type."""
+    for key, kind in _FIELDS:
+        value = config.get(key)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            found = f'a {type(value).__name__}' if key in config else 'missing'
+            raise RunDirError(f'{path}: damaged: {key!r} is {found}, not a {kind.__name__}; '
+                              'restore it from a copy of the run, or retrain')
 
 
 def check_compatible(config: Any, path: str = CONFIG) -> None:
@@ -129,9 +143,13 @@ def load_vocab(path: str) -> nlp.Vocab:
         with open(path, encoding='utf-8') as f:
             return nlp.Vocab.from_json(f.read())
     except FileNotFoundError:
-        raise RunDirError(f'{path}: missing vocabulary') from None
-    except (ValueError, KeyError) as err:
-        raise RunDirError(f'{path}: damaged vocabulary ({err})') from None
+        raise RunDirError(f'{path}: missing vocabulary; restore it from a copy of the run, '
+                          'or retrain') from None
+    except OSError as err:
+        raise RunDirError(f'{path}: cannot read it ({err.strerror})') from None
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
+        raise RunDirError(f'{path}: damaged: not the JSON of a gluonnlp vocabulary; restore it '
+                          'from a copy of the run, or retrain') from None
 
 
 def save_params(net, path: str) -> None:
@@ -146,9 +164,16 @@ def export_symbol(net, run_dir: str, prefix: str = SYMBOL_PREFIX) -> None:
     written under temporary names first and renamed into place.
     """
     tmp_prefix = os.path.join(run_dir, f'.{prefix}.tmp{os.getpid()}')
-    net.export(tmp_prefix, epoch=0)
-    for suffix in SYMBOL_SUFFIXES:
-        os.replace(tmp_prefix + suffix, os.path.join(run_dir, prefix + suffix))
+    try:
+        with storage_guard(os.path.join(run_dir, prefix + SYMBOL_SUFFIXES[-1]),
+                           tmp_prefix + SYMBOL_SUFFIXES[-1]):
+            net.export(tmp_prefix, epoch=0)
+            for suffix in SYMBOL_SUFFIXES:
+                os.replace(tmp_prefix + suffix, os.path.join(run_dir, prefix + suffix))
+    finally:
+        for suffix in SYMBOL_SUFFIXES:
+            if os.path.exists(tmp_prefix + suffix):
+                os.remove(tmp_prefix + suffix)
 
 
 def describe(config: Dict[str, Any], model: str, model_kwargs: Dict[str, Any]) -> Dict[str, Any]:

@@ -35,6 +35,7 @@ from typing import Optional, Sequence, Tuple
 import gluonnlp as nlp
 import numpy as np
 
+from .clip import clip_texts
 from .text import _BR, _KEEP, _TO_SPACE, strip_html_breaks
 from .vocab import PAD, UNK, _check_truncate, _vocab_from_counter, scatter_padded
 
@@ -139,7 +140,10 @@ def encode_corpus(texts: Sequence[str], vocab_rows: Optional[Sequence[int]] = No
 
     The result is exactly that of ``tokens = [tokenize(t) for t in texts]``,
     ``vocab = build_vocab([tokens[i] for i in vocab_rows], max_size)`` and
-    ``encode_batch(tokens, vocab, seq_len, truncate)``.
+    ``encode_batch(tokens, vocab, seq_len, truncate)``, except that a text
+    longer than ``CHARS_PER_TOKEN * seq_len`` characters is first cut to the
+    part the matrix keeps (:func:`~.clip.clip_texts`: memory is bounded by
+    ``seq_len``, not by the longest text; only that part is counted).
 
     Parameters
     ----------
@@ -163,7 +167,7 @@ def encode_corpus(texts: Sequence[str], vocab_rows: Optional[Sequence[int]] = No
         and the int32 valid lengths (after cutting).
     """
     _check_truncate(truncate)
-    ids, lengths, tokens = corpus_token_ids(texts)
+    ids, lengths, tokens = corpus_token_ids(clip_texts(texts, seq_len, truncate))
     if vocab_rows is None:
         counts = np.bincount(ids, minlength=len(tokens))
     else:

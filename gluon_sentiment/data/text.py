@@ -30,7 +30,7 @@ import re
 from typing import List, Tuple
 
 __all__ = ['tokenize', 'clean_str', 'clean_str_reference', 'strip_html_breaks', 'split_lines',
-           'replace_surrogates', 'REPLACEMENT']
+           'replace_surrogates', 'REPLACEMENT', 'token_spans']
 
 #: what an unencodable code point (a lone surrogate) becomes on output
 REPLACEMENT = '\ufffd'
@@ -184,3 +184,34 @@ def clean_str_reference(string: str) -> str:
     string = re.sub(r"\?", " \\? ", string)
     string = re.sub(r"\s{2,}", " ", string)
     return string.strip().lower()
+
+
+def token_spans(text: str) -> List[Tuple[int, int]]:
+    """Where each token of :func:`tokenize` lies in ``text``, as ``(start, end)`` offsets.
+
+    ``text[start:end].lower()`` is the token, except that the tokens ``\\(``,
+    ``\\)`` and ``\\?`` span the one character ``(``, ``)`` or ``?``. Offsets
+    count code points of ``text`` (Python indices), so a highlight drawn from
+    them falls on the characters the model read, whatever else the text holds.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    list of (int, int)
+        One pair per token of ``tokenize(text)``, in order.
+    """
+    # the characters tokenize keeps, lower-cased, everything else (and <br /> tags) blank:
+    # the tokens are then the non-blank characters of this string, in order
+    blanked = _BR.sub(lambda match: ' ' * len(match.group()), text) if '<' in text else text
+    cleaned = ''.join(c.lower() if c.isascii() and ord(c) in _KEEP else ' ' for c in blanked)
+    spans, cursor = [], 0
+    for token in tokenize(text):
+        surface = token[1:] if token in ('\\(', '\\)', '\\?') else token
+        start = cleaned.find(surface, cursor)
+        spans.append((start, start + len(surface)))
+        cursor = start + len(surface)
+    return spans

@@ -1,5 +1,7 @@
-"""Deployment: bundle writing (:mod:`.bundle`), ONNX export (:mod:`.onnx`) and the HTTP
-server (:mod:`.server`) behind its guard (:mod:`.guard`)."""
+"""Deployment: bundle writing (:mod:`.bundle`), ONNX export (:mod:`.onnx`), the HTTP
+server (:mod:`.server`) behind its guard (:mod:`.guard`), and batch scoring of files,
+in-process or on Dask (:mod:`.batch_scoring`, imported on its own so that the others do
+not load Dask)."""
 from .bundle import TOKENIZER, export_bundle
 from .onnx import TOLERANCE, export_onnx
 from .guard import MAX_BODY_BYTES, RequestGuard

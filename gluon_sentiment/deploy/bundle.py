@@ -20,8 +20,9 @@ from mxnet import autograd
 
 from .._version import __version__
 from ..artifacts import bundle, rundir
+from ..artifacts.checksums import sha256_file
 from ..artifacts.store import (BEST_PARAMS, BUNDLE_FORMAT, CONFIG, INPUT_NAME, MANIFEST, ONNX,
-                               PARAMS, SYMBOL, VOCAB, atomic_folder, write_json)
+                               PARAMS, SYMBOL, VOCAB, atomic_folder, storage_guard, write_json)
 from ..data.vocab import PAD, UNK
 from ..errors import ExportError, RunDirError
 from ..inference.classifier import LABELS, SentimentClassifier
@@ -122,7 +123,8 @@ def _write_bundle(clf: SentimentClassifier, model: str, out: str, onnx: bool) ->
     with autograd.predict_mode():
         net(mx.nd.array(probe_inputs(clf, False)[0])).wait_to_read()  # export needs a graph
     prefix = os.path.join(out, 'model')
-    net.export(prefix, epoch=0)  # model-symbol.json, model-0000.params
+    with storage_guard(os.path.join(out, PARAMS), os.path.join(out, PARAMS)):
+        net.export(prefix, epoch=0)  # model-symbol.json, model-0000.params
     rundir.save_vocab(os.path.join(out, VOCAB), clf.vocab)
     write_json(os.path.join(out, CONFIG), rundir.read_config(model))
     manifest = _manifest(clf, net.prefix, model)
@@ -131,6 +133,8 @@ def _write_bundle(clf: SentimentClassifier, model: str, out: str, onnx: bool) ->
         manifest['files']['onnx'] = ONNX
     manifest['size_bytes'] = sum(os.path.getsize(os.path.join(out, f))
                                  for f in manifest['files'].values())
+    manifest['checksums'] = {f: sha256_file(os.path.join(out, f))
+                             for f in manifest['files'].values()}
     write_json(os.path.join(out, MANIFEST), manifest)
     return manifest
 

@@ -8,7 +8,8 @@
   bytes actually received, so a body that lies about its length or comes
   in chunks without one is cut off at the cap too; the application sees a
   body only once it is complete and within the cap.
-* with a ``token``, every request but ``GET /health`` must carry
+* with a ``token``, every request but ``GET /health`` and ``GET /`` (the
+  browser page, which holds no data and asks its user for the token) must carry
   ``Authorization: Bearer <token>``, compared in constant time
   (:func:`hmac.compare_digest`); any other gets 401 with a ``detail``.
 
@@ -22,10 +23,13 @@ from typing import Any, Awaitable, Callable, Dict, Optional
 
 from ..data.text import replace_surrogates
 
-__all__ = ['RequestGuard', 'safe_json_response', 'MAX_BODY_BYTES', 'json_body']
+__all__ = ['RequestGuard', 'safe_json_response', 'MAX_BODY_BYTES', 'OPEN_PATHS', 'json_body']
 
 #: default cap of a request body, in bytes
 MAX_BODY_BYTES = 1 << 20
+
+#: paths a GET needs no token for: the health check and the browser page
+OPEN_PATHS = ('/health', '/')
 
 
 def json_body(content: Any) -> bytes:
@@ -79,8 +83,8 @@ class RequestGuard:
     max_body_bytes : int
         Longest request body accepted, in bytes; a longer one gets 413.
     token : str, optional
-        When given, the bearer token every request but ``GET /health``
-        must carry (401 otherwise).
+        When given, the bearer token every request but a ``GET`` of
+        :data:`OPEN_PATHS` must carry (401 otherwise).
     """
 
     def __init__(self, app, max_body_bytes: int = MAX_BODY_BYTES, token: Optional[str] = None):
@@ -116,7 +120,7 @@ class RequestGuard:
 
     @staticmethod
     def _open(scope) -> bool:
-        return scope['method'] in ('GET', 'HEAD') and scope['path'] == '/health'
+        return scope['method'] in ('GET', 'HEAD') and scope['path'] in OPEN_PATHS
 
     def _authorized(self, scope) -> bool:
         scheme, _, credentials = (_header(scope, b'authorization') or b'').partition(b' ')

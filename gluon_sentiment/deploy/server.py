@@ -10,13 +10,17 @@ runs it with uvicorn. Endpoints:
     ``{"model": ..., "predictions": [{"text", "label", "probabilities"
     (, "explanation")}, ...]}`` as :func:`gluon_sentiment.inference.predict_records`
     makes them.
+``GET /``, ``POST /highlight``
+    A page for people: a text box, the label, the probabilities and the
+    text with the n-grams behind the label highlighted (see
+    :mod:`gluon_sentiment.deploy.page`).
 
 A malformed body gets 422 (or 400 for a body that is not JSON), more than
 ``--max-texts`` texts or a text longer than ``--max-chars`` characters gets
 413, each with a ``detail`` message; the server goes on serving. Before any
 parsing, :class:`~gluon_sentiment.deploy.guard.RequestGuard` answers 413 to a
 body over ``max_body_bytes`` and, with an ``api_key``, 401 to any request but
-``GET /health`` without ``Authorization: Bearer <api_key>``. Responses are
+``GET /health`` and ``GET /`` without ``Authorization: Bearer <api_key>``. Responses are
 valid UTF-8 JSON whatever the texts hold (lone surrogates become U+FFFD); a
 request gets 200 or a 4xx, never a 5xx. MXNet's
 cached graphs are not thread-safe, so requests run the model one at a time.
@@ -27,6 +31,7 @@ from typing import Any, Dict, List, Optional
 from ..analysis.explain import explain
 from ..inference.records import predict_records
 from .guard import MAX_BODY_BYTES, RequestGuard, safe_json_response
+from .page import HIGHLIGHT_BODY, add_page
 
 __all__ = ['create_app', 'MAX_TEXTS', 'MAX_CHARS', 'MAX_BODY_BYTES']
 
@@ -52,7 +57,8 @@ def create_app(clf, max_texts: int = MAX_TEXTS, max_chars: int = MAX_CHARS,
     max_body_bytes : int, default 1 MiB
         Longest request body, in bytes (413 beyond).
     api_key : str, optional
-        Bearer token required by every request but ``GET /health``.
+        Bearer token required by every request but ``GET /health`` and ``GET /``
+        (the page, which sends the token it is given).
 
     Returns
     -------
@@ -78,16 +84,17 @@ def create_app(clf, max_texts: int = MAX_TEXTS, max_chars: int = MAX_CHARS,
     lock = threading.Lock()
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError):  # noqa: ARG001
+    async def _invalid(request: Request, exc: RequestValidationError):
         errors = exc.errors()
         if any(err.get('type') == 'json_invalid' for err in errors):
             return JSONResponse(status_code=400, content={
                 'detail': 'the body is not valid JSON; send {"texts": ["..."]}'})
         parts = [f'{".".join(str(p) for p in err.get("loc", ()))}: {err.get("msg")}'
                  for err in errors]
+        expected = (HIGHLIGHT_BODY if request.url.path == '/highlight' else
+                    '{"texts": [str, ...], "explain": bool, "top_k": int}')
         return JSONResponse(status_code=422, content={
-            'detail': 'expected {"texts": [str, ...], "explain": bool, "top_k": int}; '
-                      + '; '.join(parts)})
+            'detail': f'expected {expected}; ' + '; '.join(parts)})
 
     @app.get('/health')
     def health() -> Dict[str, Any]:
@@ -108,4 +115,5 @@ def create_app(clf, max_texts: int = MAX_TEXTS, max_chars: int = MAX_CHARS,
             records = predict_records(clf, body.texts, explainer)
         return {'model': clf.name, 'predictions': records}
 
+    add_page(app, clf, lock, max_chars, max_top_k)
     return RequestGuard(app, max_body_bytes, api_key)

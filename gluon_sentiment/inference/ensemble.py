@@ -130,6 +130,8 @@ def create_ensemble(models: Sequence[str], out: str, weights: Optional[Sequence[
     if not models:
         raise RunDirError('--models: give at least one run directory')
     EnsembleClassifier([None] * len(models), weights)  # validates the weights
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise RunDirError(f'--out {out}: exists and is not a folder; choose another path')
     if os.path.exists(out):
         if not overwrite:
             raise RunDirError(f'--out {out}: exists; choose a new folder or pass --overwrite')

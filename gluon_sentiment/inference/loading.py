@@ -11,8 +11,10 @@ from typing import List, Optional, Union
 import mxnet as mx
 
 from ..artifacts import bundle, rundir
-from ..artifacts.store import BEST_PARAMS, CONFIG, ENSEMBLE, ENSEMBLE_FORMAT, VOCAB, read_json
-from ..errors import RunDirError
+from ..artifacts.checksums import run_checksum, verify_checksum
+from ..artifacts.params import load_parameters
+from ..artifacts.store import BEST_PARAMS, ENSEMBLE, ENSEMBLE_FORMAT, VOCAB, read_json
+from ..errors import ConfigError, RunDirError
 from ..model import get_model, list_models
 from .classifier import SentimentClassifier
 from .ensemble import EnsembleClassifier, is_ensemble
@@ -64,27 +66,36 @@ def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_P
     ctx = ctx or mx.cpu()
     margin = None  # a SentimentNet declares its own
     if bundle.is_bundle(path):
+        bundle.verify_files(path)
         if symbolic or config['model'] not in list_models():
             net = bundle.load_symbol_block(path, ctx)
             margin = bundle.length_margin(path)
         else:
-            net = get_model(config['model'], **kwargs)
+            net = _build(config, kwargs, path)
             bundle.load_params_into(net, path, ctx)
     else:
-        net = get_model(config['model'], **kwargs)
+        net = _build(config, kwargs, path)
         params_path = os.path.join(path, params)
         if not os.path.isfile(params_path):
             raise RunDirError(f'{params_path}: missing; the run has not finished an epoch')
-        try:
-            net.load_parameters(params_path, ctx=ctx)
-        except (mx.MXNetError, AssertionError, ValueError) as err:
-            raise RunDirError(f'{params_path}: does not fit the model in {CONFIG} '
-                              f'({str(err).splitlines()[0]})') from None
+        remedy = 'restore it from a copy of the run, or retrain'
+        verify_checksum(params_path, run_checksum(path, params), 'parameters', remedy)
+        load_parameters(net, params_path, ctx, remedy)
     if hybridize:
         net.hybridize(static_alloc=True)
     return SentimentClassifier(net, vocab, config['seq_len'], ctx,
                                truncate=config.get('truncate', 'post'), name=config['model'],
                                length_margin=margin)
+
+
+def _build(config: dict, kwargs: dict, path: str):
+    """The registered model of ``config``, or a RunDirError if its arguments do not build it."""
+    try:
+        return get_model(config['model'], **kwargs)
+    except (TypeError, ValueError, ConfigError) as err:
+        raise RunDirError(f'{path}: the model in its config.json cannot be built '
+                          f'({str(err).splitlines()[0][:160]}); retrain, or restore config.json '
+                          'from a copy') from None
 
 
 def load_ensemble(path: str, ctx=None) -> EnsembleClassifier:

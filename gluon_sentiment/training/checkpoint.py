@@ -7,7 +7,10 @@ atomically (:func:`gluon_sentiment.artifacts.store.atomic_write`):
 2. ``epoch-NNNN.states``: the trainer states (Adam's moments, the update
    count, the learning-rate schedule), from ``gluon.Trainer.save_states``;
 3. ``best.params``, when the epoch has the best validation accuracy so far;
-4. ``metrics.json``, whose ``checkpoint`` entry names files 1 and 2;
+4. ``metrics.json``, whose ``checkpoint`` entry names files 1 and 2 (with
+   their SHA-256 under ``checksums``, which load and resume verify; the
+   top-level ``checksums`` map covers every parameter and state file kept,
+   ``best.params`` included);
 
 and then deletes the previous epoch's states, which nothing needs any more
 (every epoch's parameters are kept).
@@ -24,12 +27,15 @@ restarts from its beginning.
 import glob
 import logging
 import os
+import re
 import shutil
 from typing import Any, Dict, Optional
 
 from mxnet import gluon
 
 from ..artifacts import rundir
+from ..artifacts.checksums import verify_checksum, write_checked
+from ..artifacts.params import load_or_explain, summarize_error
 from ..artifacts.store import (BEST_PARAMS, CONFIG, METRICS, SYMBOL_PREFIX, SYMBOL_SUFFIXES, VOCAB,
                                atomic_write, epoch_params, epoch_states, read_json, write_json)
 from ..errors import RunDirError
@@ -52,24 +58,37 @@ def save_epoch(run_dir: str, epoch: int, net: gluon.Block, trainer: gluon.Traine
     net, trainer
         The model and its trainer.
     metrics : dict
-        The run's metrics; its ``checkpoint`` entry is set here.
+        The run's metrics; its ``checkpoint`` and ``checksums`` entries are
+        set here once ``metrics.json`` is committed (a failed write leaves
+        them, and the file, at the previous epoch).
     is_best : bool
         Also write ``best.params``.
     save_states : bool, default True
         Write the trainer's states. A distributed trainer cannot save them
         (its optimizer may live on the servers), so distributed runs keep
         parameters only and cannot be resumed.
+
+    Raises
+    ------
+    StorageError
+        If a file cannot be written (disk full, file-size limit, ...); the
+        previous epoch's checkpoint is untouched.
     """
     params, states = epoch_params(epoch), epoch_states(epoch)
-    rundir.save_params(net, os.path.join(run_dir, params))
+    sums = dict(metrics.get('checksums') or {})
+    sums[params] = write_checked(os.path.join(run_dir, params), net.save_parameters)
     if save_states:
-        atomic_write(os.path.join(run_dir, states), trainer.save_states)
+        sums[states] = write_checked(os.path.join(run_dir, states), trainer.save_states)
     else:
         states = None
     if is_best:
-        rundir.save_params(net, os.path.join(run_dir, BEST_PARAMS))
-    metrics['checkpoint'] = {'epoch': epoch, 'params': params, 'states': states}
-    write_json(os.path.join(run_dir, METRICS), metrics)
+        sums[BEST_PARAMS] = write_checked(os.path.join(run_dir, BEST_PARAMS), net.save_parameters)
+    sums.pop(epoch_states(epoch - 1), None)
+    checkpoint = {'epoch': epoch, 'params': params, 'states': states,
+                  'checksums': {name: sums[name] for name in (params, states) if name}}
+    write_json(os.path.join(run_dir, METRICS), {**metrics, 'checkpoint': checkpoint,
+                                                'checksums': sums})
+    metrics.update(checkpoint=checkpoint, checksums=sums)  # only once committed
     previous = os.path.join(run_dir, epoch_states(epoch - 1))
     if os.path.exists(previous):  # only the checkpoint's states are ever needed
         os.remove(previous)
@@ -94,11 +113,8 @@ def load_last(run_dir: str, net: gluon.Block, trainer: gluon.Trainer,
         If a checkpoint file named in ``metrics.json`` is missing or does
         not fit the model.
     """
-    metrics_path = os.path.join(run_dir, METRICS)
-    if not os.path.exists(metrics_path):
-        return None
-    metrics = read_json(metrics_path)
-    done = metrics.get('checkpoint') if isinstance(metrics, dict) else None
+    metrics = _read_metrics(run_dir)
+    done = metrics.get('checkpoint') if metrics else None
     if not done:
         return None
     if not done.get('states'):
@@ -106,15 +122,22 @@ def load_last(run_dir: str, net: gluon.Block, trainer: gluon.Trainer,
                           'resumed; train it again')
     params = os.path.join(run_dir, done['params'])
     states = os.path.join(run_dir, done['states'])
-    for path in (params, states):
+    sums = done.get('checksums') if isinstance(done.get('checksums'), dict) else {}
+    remedy = (f'the checkpoint of epoch {done["epoch"]} is lost: restore the file from a copy '
+              'of the run, or train again')
+    for path, what in ((params, 'parameters'), (states, 'trainer states')):
         if not os.path.isfile(path):
             raise RunDirError(f'{path}: missing, but {METRICS} names it as the checkpoint '
                               f'of epoch {done["epoch"]}; the run cannot be resumed')
-    _load(params, 'parameters', lambda: net.load_parameters(params, ctx=ctx))
+        verify_checksum(path, sums.get(os.path.basename(path)), what, remedy)
+    load_or_explain(params, lambda: net.load_parameters(params, ctx=ctx), remedy)
     _load(states, 'trainer states', lambda: trainer.load_states(states))
-    best = os.path.join(run_dir, epoch_params(metrics['best_epoch']))
-    atomic_write(os.path.join(run_dir, BEST_PARAMS),
-                        lambda tmp: shutil.copyfile(best, tmp))
+    name = epoch_params(metrics['best_epoch'])
+    best = os.path.join(run_dir, name)
+    all_sums = metrics.get('checksums') if isinstance(metrics.get('checksums'), dict) else {}
+    verify_checksum(best, all_sums.get(name) if sums else None, 'parameters',
+                    f'the best epoch ({metrics["best_epoch"]}) is lost: train again')
+    atomic_write(os.path.join(run_dir, BEST_PARAMS), lambda tmp: shutil.copyfile(best, tmp))
     for path in glob.glob(os.path.join(run_dir, epoch_states(0).replace('0000', '*'))):
         if os.path.basename(path) != done['states']:  # left by a kill after the commit
             os.remove(path)
@@ -125,13 +148,40 @@ def load_last(run_dir: str, net: gluon.Block, trainer: gluon.Trainer,
     return metrics
 
 
+_NAME = re.compile(r'^epoch-\d{4,}\.(params|states)$')
+
+
+def _read_metrics(run_dir: str) -> Optional[Dict[str, Any]]:
+    """The run's ``metrics.json``, checked to hold what resuming reads; None if absent."""
+    path = os.path.join(run_dir, METRICS)
+    if not os.path.exists(path):
+        return None
+    metrics = read_json(path)
+    done = metrics.get('checkpoint') if isinstance(metrics, dict) else None
+    if isinstance(metrics, dict) and not done:
+        return metrics
+    damaged = RunDirError(f'{path}: damaged: its checkpoint record is incomplete; restore it '
+                          'from a copy of the run, or train again')
+    if not isinstance(done, dict) or not isinstance(done.get('epoch'), int):
+        raise damaged
+    names = [done.get('params')] + ([done['states']] if done.get('states') is not None else [])
+    history = metrics.get('history')
+    if (not all(isinstance(n, str) and _NAME.match(n) for n in names)
+            or not isinstance(metrics.get('best_epoch'), int)
+            or not isinstance(metrics.get('val_accuracy'), (int, float))
+            or not isinstance(history, list)
+            or not all(isinstance(r, dict) and isinstance(r.get('epoch'), int) for r in history)):
+        raise damaged
+    return metrics
+
+
 def _load(path, what, load):
     try:
         load()
     except Exception as err:  # pylint: disable=broad-except  (damaged pickles raise anything)
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise RunDirError(f'{path}: cannot load these {what} into the model of '
-                          f'{CONFIG} ({first})') from None
+                          f'{CONFIG} (damaged, or of another model: {summarize_error(err)}); '
+                          'the run cannot be resumed, train it again') from None
 
 
 def check_resumable(run_dir: str, model_kwargs: Dict[str, Any], vocab) -> None:

@@ -25,7 +25,7 @@ from ..artifacts.store import BEST_PARAMS, CONFIG, METRICS, VOCAB, remove_tempor
 from ..data.pipeline import Dataset, prepare_data
 from ..embeddings.align import EmbeddingMatrix, embedding_matrix, rescale_matrix
 from ..embeddings.sources import PretrainedVectors
-from ..errors import ConfigError
+from ..errors import ConfigError, StorageError
 from ..model.registry import model_class
 from .build import build_net, load_pretrained, make_trainer
 from .checkpoint import check_resumable, load_last
@@ -33,7 +33,7 @@ from .config import TrainConfig
 from .distributed import Worker, create_worker
 from .engine import (Batch, EpochMeter, epoch_batches, evaluate, layout_batches, make_contexts,
                      train_batch)
-from .handlers import Handler, TrainingRun, default_handlers
+from .handlers import Handler, TrainingRun, default_handlers, storage_stop
 
 __all__ = ['run_training', 'resume_training', 'prepare', 'build', 'restore', 'fit', 'finish',
            'epoch_layout', 'train_batches']
@@ -344,9 +344,12 @@ def finish(run: TrainingRun, handlers: Sequence[Handler] = ()) -> Dict[str, Any]
                  'val acc %.4f', metrics['best_epoch'], metrics['val_accuracy'])
     metrics['status'] = 'done'
     if worker.is_writer:
-        if run.config.hybridize:
-            rundir.export_symbol(net, run.out)
-        write_json(os.path.join(run.out, METRICS), metrics)
+        try:
+            if run.config.hybridize:
+                rundir.export_symbol(net, run.out)
+            write_json(os.path.join(run.out, METRICS), metrics)
+        except StorageError as err:
+            raise storage_stop(run, err, 'after the last epoch, while writing the result') from None
     for handler in handlers:
         handler.train_end(run)
     worker.finish(run.trainer, net.collect_params())

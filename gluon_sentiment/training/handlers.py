@@ -37,6 +37,7 @@ training must decide the same on every worker (under ``dist_sync`` the
 metrics rows agree), or the workers would wait for each other for ever.
 """
 import contextlib
+import errno
 import logging
 import os
 import signal
@@ -50,14 +51,14 @@ from mxnet import gluon
 from ..analysis.plots import LEARNING_CURVES, plot_learning_curves
 from ..artifacts.store import METRICS, write_json
 from ..data.pipeline import Dataset
-from ..errors import TrainingDiverged, TrainingInterrupted
+from ..errors import StorageError, TrainingDiverged, TrainingInterrupted
 from .checkpoint import save_epoch
 from .config import TrainConfig
 from .distributed import Worker
 from .signals import StopRequested, stop_on_signals
 
-__all__ = ['TrainingRun', 'Handler', 'StopOnSignal', 'DivergenceCheck', 'LogEpoch', 'BestEpoch',
-           'RecordHistory', 'Checkpoint', 'LearningCurves', 'default_handlers']
+__all__ = ['TrainingRun', 'Handler', 'storage_stop', 'StopOnSignal', 'DivergenceCheck',
+           'LogEpoch', 'BestEpoch', 'RecordHistory', 'Checkpoint', 'LearningCurves', 'default_handlers']
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,27 @@ def _last_good(run: TrainingRun) -> str:
     done = run.metrics.get('checkpoint')
     return (f'{os.path.join(run.out, done["params"])} (epoch {done["epoch"]})' if done
             else 'none: no epoch was completed')
+
+
+def storage_stop(run: TrainingRun, err: StorageError, when: str) -> StorageError:
+    """``err`` (a failed write during training) with the resumable checkpoint and how to go on.
+
+    ``metrics.json`` still holds the last committed epoch, whose files are
+    untouched; the message names it.
+    """
+    if not os.path.isdir(run.out):
+        return StorageError(f'{err}; training stopped {when}; the run directory {run.out} is '
+                            'gone, train again', err.path, err.errno)
+    fix = _FIX.get(err.errno, 'fix the cause')
+    return StorageError(f'{err}; training stopped {when}; last complete checkpoint: '
+                        f'{_last_good(run)}; {fix} and go on with: '
+                        f'python -m gluon_sentiment.train --resume {run.out}', err.path, err.errno)
+
+
+_FIX = {errno.ENOSPC: 'free disk space', errno.EDQUOT: 'free space within your quota',
+        errno.EFBIG: 'raise the file-size limit (ulimit -f)',
+        errno.EACCES: 'make the folder writable', errno.EPERM: 'make the folder writable',
+        errno.EROFS: 'make the folder writable'}
 
 
 class StopOnSignal(Handler):
@@ -263,15 +285,25 @@ class Checkpoint(Handler):
 
     Distributed runs save parameters only (their trainer states cannot be
     saved).
+
+    Raises
+    ------
+    StorageError
+        If the checkpoint cannot be written (disk full, file-size limit,
+        ...): training stops, the previous epoch stays the resumable
+        checkpoint, and the message says so.
     """
 
     def epoch_end(self, run: TrainingRun, row: Dict[str, float]) -> bool:
         """Save the epoch ``row['epoch']``, and ``best.params`` if it is the best."""
         if run.worker.is_writer:
             epoch = row['epoch']
-            save_epoch(run.out, epoch, run.net, run.trainer, run.metrics,
-                       run.metrics.get('best_epoch') == epoch,
-                       save_states=not run.worker.distributed)
+            try:
+                save_epoch(run.out, epoch, run.net, run.trainer, run.metrics,
+                           run.metrics.get('best_epoch') == epoch,
+                           save_states=not run.worker.distributed)
+            except StorageError as err:
+                raise storage_stop(run, err, f'while saving epoch {epoch}') from None
         return False
 
 
@@ -281,8 +313,12 @@ class LearningCurves(Handler):
     def train_end(self, run: TrainingRun) -> None:
         """Write ``learning_curves.png`` into the run directory."""
         if run.worker.is_writer:
-            plot_learning_curves(run.metrics['history'], os.path.join(run.out, LEARNING_CURVES),
-                                 f'{run.config.model}: learning curves')
+            try:
+                plot_learning_curves(run.metrics['history'],
+                                     os.path.join(run.out, LEARNING_CURVES),
+                                     f'{run.config.model}: learning curves')
+            except StorageError as err:  # the run is complete: only the picture is missing
+                log.warning('%s; the run is complete, only the picture is missing', err)
 
 
 def default_handlers() -> List[Handler]:
