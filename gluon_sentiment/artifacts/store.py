@@ -24,7 +24,9 @@ from ..errors import RunDirError, StorageError
 
 __all__ = ['CONFIG', 'VOCAB', 'METRICS', 'BEST_PARAMS', 'SYMBOL_PREFIX', 'SYMBOL_SUFFIXES',
            'RUN_FORMAT', 'MANIFEST', 'BUNDLE_FORMAT', 'SYMBOL', 'PARAMS', 'ONNX', 'INPUT_NAME',
-           'ENSEMBLE', 'ENSEMBLE_FORMAT', 'MEMBERS', 'epoch_params', 'epoch_states',
+           'ENSEMBLE', 'ENSEMBLE_FORMAT', 'MEMBERS', 'AUTOTUNE', 'AUTOTUNE_FORMAT', 'STUDY_DB',
+           'TRIALS', 'TRIALS_CSV', 'HISTORY_PLOT', 'IMPORTANCE_PLOT', 'BEST_COMMAND',
+           'epoch_params', 'epoch_states',
            'atomic_write', 'atomic_folder', 'write_json', 'read_json', 'temporaries',
            'remove_temporaries', 'storage_error', 'storage_guard', 'make_folder']
 
@@ -52,6 +54,20 @@ ENSEMBLE = 'ensemble.json'
 ENSEMBLE_FORMAT = 'gluon_sentiment.ensemble/1'
 #: sub-folder of an ensemble holding its members
 MEMBERS = 'members'
+
+# an autotune folder (gluon_sentiment.training.tuning): the best trial's run files at its top,
+# so that it loads like a run, and the study beside them
+AUTOTUNE = 'autotune.json'
+AUTOTUNE_FORMAT = 'gluon_sentiment.autotune/1'
+#: Optuna's SQLite storage of the study
+STUDY_DB = 'study.db'
+#: sub-folder holding one run directory per trial, named by the trial number
+TRIALS = 'trials'
+TRIALS_CSV = 'trials.csv'
+HISTORY_PLOT = 'optimization_history.png'
+IMPORTANCE_PLOT = 'param_importances.png'
+#: the ``train`` command line that reproduces the best trial's run
+BEST_COMMAND = 'best_command.txt'
 
 
 def epoch_params(epoch: int) -> str:

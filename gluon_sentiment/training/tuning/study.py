@@ -1,0 +1,559 @@
+"""autotune: the best model for the user's data within a time budget, searched with Optuna.
+
+:func:`autotune` runs an Optuna study (seeded TPE sampler, median pruner)
+over :data:`~.space.FAMILIES`. Every trial is a training run with
+``--protocol full``: it trains on all of ``--data`` but one stratified
+validation slice, the same slice for every trial, and is scored on that
+slice (never on a test split). The trial's run is therefore already the
+final model: the best trial's files are copied to the top of the output
+folder, which loads with :func:`gluon_sentiment.load_model` like a run;
+no retraining is needed, so the whole budget goes to the search.
+
+The budget: a trial starts only when its first epoch fits (estimated by
+:class:`~.budget.TimeModel`), trains at most the epochs that fit, and the
+loop stops when no family's trial fits any more; a running trial stops at
+the end of an epoch when the next one would overrun. Optuna's pruner reads
+each epoch's validation metric through :class:`TrialHandler` and stops
+trials that fall behind the median of the earlier ones at the same epoch.
+Ctrl-C stops the running trial after its batch; the folder keeps the best
+run so far and ``--resume`` continues the study (Optuna's RDB storage, on
+SQLite in the folder unless ``--storage`` names another database).
+"""
+import dataclasses
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Optional, Sequence
+
+import mxnet as mx
+import optuna
+from optuna.trial import TrialState
+from sklearn.metrics import f1_score
+
+from ...artifacts.store import (AUTOTUNE, AUTOTUNE_FORMAT, BEST_COMMAND, BEST_PARAMS, CONFIG,
+                                METRICS, STUDY_DB, TRIALS, TRIALS_CSV, VOCAB, atomic_write,
+                                read_json, write_json)
+from ...data.config import PROTOCOLS
+from ...data.pipeline import Dataset, encode_splits, read_splits
+from ...errors import (ConfigError, GluonSentimentError, RunDirError, TrainingInterrupted,
+                       TrainingStopped)
+from ...inference.batches import predict_logits
+from ..checkpoint import prune_finished
+from ..config import TrainConfig
+from ..fit import run_training
+from ..handlers import Handler, TrainingRun
+from .budget import Budget, TimeModel, format_duration
+from .report import train_command, write_trials_csv
+from .space import FAMILIES, Family, check_fits, format_size, recipe_params, suggest_fields
+
+__all__ = ['SELECT_METRICS', 'STUDY_NAME', 'AutotuneOptions', 'TrialHandler', 'BudgetSpent', 'autotune',
+           'load_options', 'model_files_bytes', 'best_trial']
+
+log = logging.getLogger(__name__)
+
+#: values of ``--select-metric``: validation accuracy, or the mean F1 of the two classes
+SELECT_METRICS = ('accuracy', 'macro_f1')
+#: the Optuna study's name in its storage
+STUDY_NAME = 'gluon_sentiment-autotune'
+#: files a loadable run needs, and what the output folder copies from the best trial
+_RUN_FILES = (CONFIG, VOCAB, BEST_PARAMS)
+_COPIED = _RUN_FILES + (METRICS, 'learning_curves.png')
+
+
+@dataclass
+class AutotuneOptions:
+    """What ``autotune`` searches on and how long; saved in ``autotune.json``.
+
+    ``time_budget`` is in seconds, ``max_size`` in bytes (None: unbounded).
+    ``train_overrides`` are TrainConfig fields applied to every trial (e.g.
+    ``batch_size``); ``max_trials`` caps the trials of this invocation.
+    """
+    data: str
+    output_dir: str
+    time_budget: float = 600.0
+    select_metric: str = 'accuracy'
+    max_size: Optional[int] = None
+    test_data: Optional[str] = None
+    seed: int = 0
+    n_jobs: int = 1
+    storage: Optional[str] = None
+    overwrite: bool = False
+    protocol: str = 'full'
+    full_val_size: float = 0.05
+    max_examples: Optional[int] = None
+    format: Optional[str] = None
+    labels: Optional[str] = None
+    text_column: str = 'text'
+    label_column: str = 'label'
+    max_trials: Optional[int] = None
+    max_epochs: int = 8
+    train_overrides: Dict[str, Any] = field(default_factory=dict)
+
+    def validate(self) -> None:
+        """Reject options no study can use, with a one-line message naming the flag."""
+        if self.select_metric not in SELECT_METRICS:
+            raise ConfigError(f'--select-metric {self.select_metric!r}: unknown; choose one of '
+                              f'{", ".join(SELECT_METRICS)}')
+        if self.protocol not in PROTOCOLS:
+            raise ConfigError(f'--protocol {self.protocol!r}: choose one of {", ".join(PROTOCOLS)}')
+        if not self.time_budget > 0:
+            raise ConfigError(f'--time-budget must be positive, got {self.time_budget}')
+        for name in ('n_jobs', 'max_epochs'):
+            if getattr(self, name) < 1:
+                raise ConfigError(f'--{name.replace("_", "-")} must be at least 1, '
+                                  f'got {getattr(self, name)}')
+        self.base_config().validate()
+
+    def base_config(self) -> TrainConfig:
+        """The TrainConfig every trial starts from (data, split, seed, overrides)."""
+        return TrainConfig(data=self.data, format=self.format, labels=self.labels,
+                           text_column=self.text_column, label_column=self.label_column,
+                           max_examples=self.max_examples, protocol=self.protocol,
+                           full_val_size=self.full_val_size, seed=self.seed,
+                           output_dir=self.output_dir, **self.train_overrides)
+
+    def storage_url(self) -> str:
+        """``storage``, or SQLite in the output folder."""
+        return self.storage or f'sqlite:///{os.path.abspath(self.output_dir)}/{STUDY_DB}'
+
+
+def load_options(folder: str, **changes) -> AutotuneOptions:
+    """The options saved in ``folder/autotune.json``, with ``changes`` (for ``--resume``).
+
+    Raises
+    ------
+    RunDirError
+        If ``folder`` is not an autotune output.
+    """
+    path = os.path.join(folder, AUTOTUNE)
+    if not os.path.isfile(path):
+        raise RunDirError(f'--resume {folder}: not an autotune folder (no {AUTOTUNE})')
+    saved = read_json(path)['options']
+    names = {f.name for f in dataclasses.fields(AutotuneOptions)}
+    values = {**{k: v for k, v in saved.items() if k in names}, **changes}
+    return AutotuneOptions(**{**values, 'output_dir': folder, 'overwrite': False})
+
+
+def model_files_bytes(run_dir: str) -> int:
+    """Bytes of the files ``load_model`` reads from ``run_dir``."""
+    return sum(os.path.getsize(os.path.join(run_dir, name)) for name in _RUN_FILES
+               if os.path.exists(os.path.join(run_dir, name)))
+
+
+def _val_macro_f1(run: TrainingRun) -> float:
+    X, y, lengths = run.data.splits['val']
+    logits = predict_logits(run.net, X, run.ctx, lengths=None if run.margin is None else lengths,
+                            margin=run.margin or 0)
+    return float(f1_score(y, logits.argmax(axis=1), average='macro', labels=[0, 1],
+                          zero_division=0))
+
+
+class BudgetSpent(TrainingStopped):
+    """The budget ran out within a trial's epoch; the trial is dropped."""
+
+
+class TrialHandler(Handler):
+    """Feed each epoch's validation metric to Optuna and keep the budget.
+
+    At the end of an epoch it reports the metric to ``trial``; training
+    stops after the epoch (``stopped_by`` ``'pruner'``) when Optuna's
+    pruner says so, or (``'budget'``) when another epoch of the time just
+    taken would overrun ``budget`` less ``reserve``; within an epoch, a
+    spent budget ends the trial (:class:`BudgetSpent`, the trial fails).
+    Epoch times go to ``times``. After the run, ``value`` is the metric of its best epoch.
+    """
+
+    def __init__(self, trial: optuna.Trial, family: str, budget: Budget, times: TimeModel,
+                 metric: str = 'accuracy', reserve: float = 0.0):
+        self.trial, self.family, self.budget, self.times = trial, family, budget, times
+        self.metric, self.reserve = metric, reserve
+        self.stopped_by: Optional[str] = None
+        self.value: Optional[float] = None
+        self.epochs_run, self.epoch_seconds = 0, 0.0
+        self._tick = 0.0
+
+    def _metric(self, run: TrainingRun, accuracy: float) -> float:
+        return accuracy if self.metric == 'accuracy' else _val_macro_f1(run)
+
+    def epoch_begin(self, run: TrainingRun, epoch: int) -> None:
+        """Start the epoch's clock."""
+        self._tick = self.budget.clock()
+
+    def epoch_end(self, run: TrainingRun, row: Dict[str, float]) -> bool:
+        """Report the epoch; True (stop) if pruned or the next epoch would not fit."""
+        seconds = self.budget.clock() - self._tick
+        self.epochs_run, self.epoch_seconds = row['epoch'], self.epoch_seconds + seconds
+        self.times.record_epoch(self.family, len(run.data.splits['train'][1]), seconds)
+        self.trial.report(self._metric(run, row['val_accuracy']), row['epoch'])
+        if self.trial.should_prune():
+            self.stopped_by = 'pruner'
+            return True
+        if row['epoch'] < run.config.epochs and not self.budget.fits(seconds + self.reserve):
+            self.stopped_by = 'budget'
+            return True
+        return False
+
+    def batch_end(self, run: TrainingRun, epoch: int, batch: int) -> None:
+        """Stop the trial within its epoch once the budget is spent (an epoch took longer than
+        estimated, e.g. a family's first)."""
+        if self.budget.remaining() < 0:
+            self.stopped_by = 'budget'
+            raise BudgetSpent(f'the time budget ran out in epoch {epoch} of this trial')
+
+    def train_end(self, run: TrainingRun) -> None:
+        """The metric of the best epoch, now back in the network."""
+        self.value = self._metric(run, run.metrics['val_accuracy'])
+
+
+class _Corpus:
+    """The reviews and their split, read once; each trial's encoding, cached by its options."""
+
+    def __init__(self, config: TrainConfig):
+        self.source, reviews, index, _ = read_splits(config, config.seed)
+        self.index = {k: v for k, v in index.items() if k != 'test'}  # never a test split
+        self.texts, self.labels = list(reviews.texts), reviews.labels
+        self._cached = (None, None)
+
+    @property
+    def num_train(self) -> int:
+        """Training reviews of every trial."""
+        return len(self.index['train'])
+
+    def dataset(self, config: TrainConfig) -> Dataset:
+        """The splits encoded with ``config``'s vocabulary size, length and truncation."""
+        key = (config.vocab_size, config.seq_len, config.truncate)
+        if self._cached[0] != key:
+            self._cached = (key, encode_splits(self.texts, self.labels, self.index, config,
+                                               self.source))
+        return self._cached[1]
+
+
+class _Tuner:
+    """The ask-train-tell loop of one process."""
+
+    def __init__(self, options: AutotuneOptions, families: Sequence[Family], study: optuna.Study,
+                 budget: Budget, corpus: _Corpus, handlers: Sequence[Handler] = ()):
+        self.options, self.families, self.study, self.budget = options, families, study, budget
+        self.corpus, self.handlers = corpus, list(handlers)
+        self.times = TimeModel({f.name: f.epoch_seconds for f in families})
+        self.reserve = min(30.0, 0.05 * options.time_budget)
+        self.base = options.base_config()
+        self.trained = 0
+        self.published: Optional[int] = None
+
+    def cheapest(self):
+        """(seconds, family) of the cheapest one-epoch trial."""
+        n = self.corpus.num_train
+        return min((self.times.trial_seconds(f.name, n, 1), f.name) for f in self.families)
+
+    def step(self) -> bool:
+        """Run the next trial; False when none fits the budget any more."""
+        seconds, _ = self.cheapest()
+        if not self.budget.fits(seconds + self.reserve):
+            log.info('stopping: %s left, the cheapest trial needs about %s',
+                     format_duration(max(self.budget.remaining(), 0)), format_duration(seconds))
+            return False
+        trial = self.study.ask()
+        family, fields = suggest_fields(trial, self.families, self.options.max_size,
+                                        self.options.max_epochs)
+        fit = self.times.epochs_that_fit(family.name, self.corpus.num_train,
+                                         self.budget.remaining() - self.reserve)
+        if fit < 1:
+            trial.set_user_attr('stopped_by', 'budget: not started')
+            self.study.tell(trial, state=TrialState.FAIL)
+            return False
+        if fit < fields['epochs']:
+            trial.set_user_attr('epochs_drawn', fields['epochs'])
+            fields['epochs'] = fit
+        self._train(trial, family, fields)
+        self.trained += 1
+        return True
+
+    def _train(self, trial: optuna.Trial, family: Family, fields: Dict[str, Any]) -> None:
+        out = os.path.join(self.options.output_dir, TRIALS, f'{trial.number:04d}')
+        config = dataclasses.replace(self.base, **fields, output_dir=out, overwrite=True)
+        handler = TrialHandler(trial, family.name, self.budget, self.times,
+                               self.options.select_metric, self.reserve)
+        tick = self.budget.clock()
+        log.info('trial %d: %s', trial.number, train_command(config.to_dict(), out))
+        try:
+            metrics = run_training(config, data=self.corpus.dataset(config),
+                                   handlers=[handler, *self.handlers])
+        except (TrainingInterrupted, KeyboardInterrupt):
+            trial.set_user_attr('stopped_by', 'interrupt')
+            self.study.tell(trial, state=TrialState.FAIL)
+            raise
+        except (GluonSentimentError, mx.MXNetError) as err:  # this trial's options cannot train
+            log.warning('trial %d failed: %s', trial.number, err)
+            trial.set_user_attr('error', str(err))
+            trial.set_user_attr('stopped_by', handler.stopped_by or 'error')
+            self.study.tell(trial, state=TrialState.FAIL)
+            return
+        except BaseException:
+            self.study.tell(trial, state=TrialState.FAIL)
+            raise
+        seconds = self.budget.clock() - tick
+        self.times.record_setup(seconds - handler.epoch_seconds)
+        prune_finished(out, len(metrics['history']))
+        self._tell(trial, handler, metrics, seconds, out)
+
+    def _tell(self, trial: optuna.Trial, handler: TrialHandler, metrics: Dict[str, Any],
+              seconds: float, out: str) -> None:
+        attrs = {'seconds': round(seconds, 2), 'epochs_run': handler.epochs_run,
+                 'best_epoch': metrics['best_epoch'], 'val_accuracy': metrics['val_accuracy'],
+                 'size_bytes': model_files_bytes(out), 'stopped_by': handler.stopped_by or '',
+                 'run_dir': os.path.relpath(out, self.options.output_dir)}
+        for key, value in attrs.items():
+            trial.set_user_attr(key, value)
+        if handler.stopped_by == 'pruner':
+            self.study.tell(trial, state=TrialState.PRUNED)
+        else:
+            self.study.tell(trial, handler.value)
+        log.info('trial %d: %s %s %.4f in %s (%d epochs%s)', trial.number,
+                 'pruned,' if handler.stopped_by == 'pruner' else 'val',
+                 self.options.select_metric, handler.value or 0.0, format_duration(seconds),
+                 handler.epochs_run, f', stopped by {handler.stopped_by}' if handler.stopped_by
+                 else '')
+        best = best_trial(self.study, self.options)
+        if best is None or best.number != trial.number:
+            _remove(os.path.join(out, BEST_PARAMS))  # only the best trials keep their weights
+
+
+def _remove(path: str) -> None:
+    if os.path.exists(path):
+        os.remove(path)
+
+
+def best_trial(study: optuna.Study, options: AutotuneOptions) -> Optional[optuna.trial.FrozenTrial]:
+    """The completed trial of highest value whose model is on disk and within ``max_size``."""
+    best = None
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        run_dir = os.path.join(options.output_dir, trial.user_attrs.get('run_dir', ''))
+        if (trial.value is None or not os.path.isfile(os.path.join(run_dir, BEST_PARAMS)) or
+                (options.max_size and trial.user_attrs.get('size_bytes', 0) > options.max_size)):
+            continue
+        if best is None or trial.value > best.value:
+            best = trial
+    return best
+
+
+def _publish(tuner: _Tuner) -> Optional[optuna.trial.FrozenTrial]:
+    """Copy the best trial's run files to the top of the folder (when it changed)."""
+    best = best_trial(tuner.study, tuner.options)
+    folder = tuner.options.output_dir
+    if best is not None and best.number != tuner.published:
+        source = os.path.join(folder, best.user_attrs['run_dir'])
+        for name in _COPIED:
+            if os.path.exists(os.path.join(source, name)):
+                atomic_write(os.path.join(folder, name),
+                             lambda tmp, name=name: shutil.copyfile(os.path.join(source, name), tmp))
+        config = read_json(os.path.join(source, CONFIG))
+        if best.user_attrs.get('stopped_by') == 'budget' and config['lr_schedule'] == 'constant':
+            config['epochs'] = best.user_attrs['epochs_run']  # what the budget let it train
+        command = train_command(config, os.path.join(folder, 'retrained'))
+
+        def write(tmp):
+            with open(tmp, 'w', encoding='utf-8') as f:
+                f.write(command + '\n')
+        atomic_write(os.path.join(folder, BEST_COMMAND), write)
+        tuner.published = best.number
+    return best
+
+
+def _prepare_folder(options: AutotuneOptions, resume: bool) -> None:
+    folder = options.output_dir
+    if resume:
+        return
+    if os.path.isdir(folder) and os.listdir(folder):
+        if not options.overwrite:
+            raise RunDirError(f'--output-dir {folder}: not empty; choose a new folder, pass '
+                              f'--overwrite to replace it, or --resume {folder} to continue it')
+        if not os.path.isfile(os.path.join(folder, AUTOTUNE)):
+            raise RunDirError(f'--output-dir {folder}: holds files that are not an autotune '
+                              'output; refusing to replace them')
+        shutil.rmtree(folder)
+    os.makedirs(os.path.join(folder, TRIALS), exist_ok=True)
+
+
+def _open_study(options: AutotuneOptions, families: Sequence[Family], pruner) -> optuna.Study:
+    """Create or load the study; a new one gets the recipes as its first trials."""
+    url = options.storage_url()
+    storage = (optuna.storages.RDBStorage(url, engine_kwargs={'connect_args': {'timeout': 60}})
+               if url.startswith('sqlite') else url)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(storage=storage, study_name=STUDY_NAME, direction='maximize',
+                                pruner=pruner or optuna.pruners.MedianPruner(n_startup_trials=1),
+                                load_if_exists=True)
+    existing = study.get_trials(deepcopy=False)
+    study.sampler = optuna.samplers.TPESampler(seed=options.seed + len(existing),
+                                               n_startup_trials=len(families) + 1)
+    for key in ('select_metric', 'max_size'):
+        saved = study.user_attrs.get(key, getattr(options, key))
+        if existing and saved != getattr(options, key):
+            raise ConfigError(f'the study in {url} was run with {key.replace("_", "-")} {saved}; '
+                              f'resume it with the same, or start a new --output-dir')
+        study.set_user_attr(key, getattr(options, key))
+    if not existing:
+        for family in families:
+            params = recipe_params(family, options.max_size, options.max_epochs)
+            if params is not None:
+                study.enqueue_trial(params, user_attrs={'recipe': family.name})
+    return study
+
+
+def _check_first_trial(options: AutotuneOptions, families: Sequence[Family], corpus: _Corpus,
+                       budget: Budget) -> None:
+    """A budget that cannot hold one trial of a new study is an error saying how long one takes."""
+    times = TimeModel({f.name: f.epoch_seconds for f in families})
+    n = corpus.num_train
+    seconds, name = min((times.trial_seconds(f.name, n, 1), f.name) for f in families)
+    if not budget.fits(seconds + min(30.0, 0.05 * options.time_budget)):
+        raise times.too_small(name, n, options.time_budget)
+
+
+def _test_scores(options: AutotuneOptions) -> Dict[str, Any]:
+    """Accuracy and macro F1 of the folder's model on ``--test-data``, computed once."""
+    from ...data.formats import load_dataset
+    from ...inference.loading import load_model
+    reviews = load_dataset(options.test_data, options.format, options.labels,
+                           options.text_column, options.label_column)
+    predicted = load_model(options.output_dir).predict(list(reviews.texts))
+    return {'test_accuracy': float((predicted == reviews.labels).mean()),
+            'test_macro_f1': float(f1_score(reviews.labels, predicted, average='macro',
+                                            labels=[0, 1], zero_division=0)),
+            'test_size': int(len(reviews.labels))}
+
+
+def _finish(tuner: _Tuner, status: str) -> Dict[str, Any]:
+    """Publish the best trial, write the trial table, pictures and ``autotune.json``."""
+    from .report import plot_study
+    options, folder = tuner.options, tuner.options.output_dir
+    best = _publish(tuner)
+    write_trials_csv(tuner.study, os.path.join(folder, TRIALS_CSV))
+    pictures = plot_study(tuner.study, folder)
+    states: Dict[str, int] = {}
+    for trial in tuner.study.get_trials(deepcopy=False):
+        states[trial.state.name] = states.get(trial.state.name, 0) + 1
+    report = {'format': AUTOTUNE_FORMAT, 'options': dataclasses.asdict(options),
+              'storage': options.storage_url(), 'study_name': STUDY_NAME, 'status': status,
+              'trials': states, 'pictures': pictures, 'seconds': round(tuner.budget.elapsed(), 1),
+              'select_metric': options.select_metric, 'best_trial': None}
+    if best is not None:
+        report.update(best_trial=best.number, value=best.value, params=best.params,
+                      val_accuracy=best.user_attrs.get('val_accuracy'),
+                      size_bytes=best.user_attrs.get('size_bytes'),
+                      family=best.params.get('family'))
+        if options.test_data and status == 'done':
+            report.update(_test_scores(options))
+    write_json(os.path.join(folder, AUTOTUNE), report)
+    return report
+
+
+def _check_size(report: Dict[str, Any], tuner: _Tuner) -> None:
+    limit = tuner.options.max_size
+    if report['best_trial'] is None and limit and any(
+            t.user_attrs.get('size_bytes', 0) > limit
+            for t in tuner.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))):
+        raise ConfigError(f'--max-size {format_size(limit)}: every trained model is larger; the '
+                          'models are in the trials/ folder, none is published')
+
+
+def _worker(options: AutotuneOptions, families: Sequence[Family], deadline: float) -> None:
+    """Another process of ``--n-jobs``: the same loop on the same study, until ``deadline``."""
+    logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(message)s')
+    budget = Budget(deadline - time.time())
+    corpus = _Corpus(options.base_config())
+    tuner = _Tuner(options, families, _open_study(options, families, None), budget, corpus)
+    try:
+        while tuner.step():
+            pass
+    except (TrainingInterrupted, KeyboardInterrupt):
+        pass
+
+
+def _start_workers(options: AutotuneOptions, families: Sequence[Family], budget: Budget):
+    import multiprocessing
+    context = multiprocessing.get_context('spawn')
+    deadline = time.time() + budget.remaining()
+    workers = [context.Process(target=_worker, args=(options, families, deadline))
+               for _ in range(options.n_jobs - 1)]
+    for worker in workers:
+        worker.start()
+    return workers
+
+
+def autotune(options: AutotuneOptions, families: Sequence[Family] = FAMILIES,
+             clock: Callable[[], float] = time.monotonic, handlers: Sequence[Handler] = (),
+             pruner: Optional[optuna.pruners.BasePruner] = None,
+             resume: bool = False) -> Dict[str, Any]:
+    """Search ``families`` for the best model on ``options.data`` within ``options.time_budget``.
+
+    Parameters
+    ----------
+    options : AutotuneOptions
+        Data, budget, metric, size bound, output folder.
+    families : sequence of Family
+        The search space (default: README's measured recipes, tried first).
+    clock : callable, default time.monotonic
+        Seconds now; tests pass a fake one to check the budget logic.
+    handlers : sequence of Handler
+        More handlers for every trial's fit loop.
+    pruner : optuna.pruners.BasePruner, optional
+        Default: ``MedianPruner(n_startup_trials=1)``.
+    resume : bool
+        Continue the study in ``options.output_dir`` (see :func:`load_options`).
+
+    Returns
+    -------
+    dict
+        What ``autotune.json`` holds: the best trial, its value and
+        parameters, trial counts by state, seconds, test scores.
+
+    Raises
+    ------
+    ConfigError
+        A budget too small for one trial (saying how long one takes), an
+        unknown metric, or a ``max_size`` no model fits.
+    TrainingInterrupted
+        On Ctrl-C, after the best run so far was published.
+    """
+    options.validate()
+    budget = Budget(options.time_budget, clock)
+    check_fits(families, options.max_size)
+    corpus = _Corpus(options.base_config())
+    if not resume:
+        _check_first_trial(options, families, corpus, budget)
+    _prepare_folder(options, resume)
+    study = _open_study(options, families, pruner)
+    tuner = _Tuner(options, families, study, budget, corpus, handlers)
+    write_json(os.path.join(options.output_dir, AUTOTUNE),
+               {'format': AUTOTUNE_FORMAT, 'options': dataclasses.asdict(options),
+                'storage': options.storage_url(), 'status': 'running'})
+    workers = _start_workers(options, families, budget) if options.n_jobs > 1 else []
+    status, stop = 'done', None
+    try:
+        while (options.max_trials is None or tuner.trained < options.max_trials) and tuner.step():
+            _publish(tuner)
+            write_trials_csv(study, os.path.join(options.output_dir, TRIALS_CSV))
+    except (TrainingInterrupted, KeyboardInterrupt) as err:
+        status, stop = 'interrupted', err
+    finally:
+        for worker in workers:
+            worker.join()
+    report = _finish(tuner, status)
+    if stop is not None:
+        raise TrainingInterrupted(
+            f'interrupted; {options.output_dir} keeps the best run so far (trial '
+            f'{report["best_trial"]}); continue with --resume {options.output_dir}',
+            getattr(stop, 'exit_status', 130) - 128)
+    _check_size(report, tuner)
+    if report['best_trial'] is None:
+        raise TrainingStopped(f'no trial finished within --time-budget '
+                              f'{format_duration(options.time_budget)}; {options.output_dir} keeps '
+                              f'the study: --resume {options.output_dir} with a larger budget')
+    log.info('best: trial %s, val %s %.4f%s; %s', report['best_trial'], options.select_metric,
+             report.get('value') or 0.0, f', test accuracy {report["test_accuracy"]:.4f}'
+             if 'test_accuracy' in report else '', format_duration(report['seconds']))
+    return report
