@@ -342,6 +342,10 @@ def finish(run: TrainingRun, handlers: Sequence[Handler] = ()) -> Dict[str, Any]
         The final metrics.
     """
     net, metrics, worker = run.net, run.metrics, run.worker
+    for param in net.collect_params().values():
+        # fresh arrays in MXNet's default layout: after an inference pass oneDNN may keep a
+        # weight in a layout of its own, into which no copy can write (to.IsDefaultData())
+        param.reset_ctx(param.list_ctx())
     if run.best_params is None:  # the best epoch was before a resume: read it back
         net.load_parameters(os.path.join(run.out, BEST_PARAMS), ctx=run.ctx)
     else:
