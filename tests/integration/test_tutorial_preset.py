@@ -27,11 +27,12 @@ LEGACY_RUN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file
                           'fixtures', 'legacy', 'run-multikernel')
 
 
-def _onnx_proba(path, X):
+def _onnx_proba(path, X, temperature=None):
+    """softmax(logits / temperature) of the ONNX file, as the bundle's manifest says."""
     import onnxruntime as ort
     session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
     logits = session.run(None, {session.get_inputs()[0].name: X.astype(np.float32)})[0]
-    return gs.inference.softmax(logits.astype(np.float64))
+    return gs.inference.softmax(logits.astype(np.float64) / (temperature or 1.0))
 
 
 @pytest.fixture(scope='module')
@@ -85,7 +86,8 @@ def test_bundle_names_the_tokenizer_and_exports_onnx(tutorial_run, tmp_path):
     for bundled in (gs.load_model(out), gs.load_model(out, symbolic=True)):
         assert bundled.tokenizer == 'tutorial'
         np.testing.assert_array_equal(bundled.predict_proba(TEXTS), clf.predict_proba(TEXTS))
-    np.testing.assert_allclose(_onnx_proba(os.path.join(out, 'model.onnx'), clf.encode(TEXTS)),
+    np.testing.assert_allclose(_onnx_proba(os.path.join(out, 'model.onnx'), clf.encode(TEXTS),
+                                           manifest['output'].get('temperature')),
                                clf.predict_proba(TEXTS), rtol=0, atol=1e-5)
 
 
