@@ -21,16 +21,15 @@ With ``--output-dir``, ``--input`` is a glob of files, each scored to
 (:mod:`gluon_sentiment.deploy.batch_scoring`).
 """
 import argparse
-import json
 import sys
-from typing import Any, Dict, List, Optional
+from typing import List, Optional
 
 from .analysis.explain import explain
 from .cli import add_common_args, run_cli
 from .deploy.batch_scoring import ScoringOptions, plan_shards, run_batch
 from .errors import ConfigError
 from .inference.loading import load_model
-from .inference.records import Throughput, iter_records, read_lines
+from .inference.records import format_record, Throughput, iter_records, read_lines
 
 __all__ = ['build_parser', 'main', 'format_record']
 
@@ -74,24 +73,6 @@ def build_parser() -> argparse.ArgumentParser:
                        help='delete the files in --output-dir first and score every file')
     add_common_args(parser)
     return parser
-
-
-def format_record(record: Dict[str, Any], fmt: str) -> str:
-    """One record as printed: a JSON line, or a table row (and explanation rows)."""
-    if fmt == 'jsonl':
-        return json.dumps(record, ensure_ascii=False)
-    probs = record['probabilities']
-    if list(probs) == ['negative', 'positive']:
-        line = (f'{record["label"]}\tnegative={probs["negative"]:.4f}\t'
-                f'positive={probs["positive"]:.4f}\t{record["text"]}')
-    else:  # one name=p column per class of the run
-        line = '\t'.join([record['label'], *(f'{name}={p:.4f}' for name, p in probs.items()),
-                          record['text']])
-    explanation = record.get('explanation')
-    if explanation:
-        line += ''.join(f'\n\t{item["score"]:+.3f}\t{item["ngram"]}'
-                        for item in explanation['top'])
-    return line
 
 
 def _main(args: argparse.Namespace) -> int:

@@ -32,6 +32,7 @@ Text the model cannot read
     vocabulary; the first is the one listed first by ``ensemble.json``).
 """
 import itertools
+import json
 import logging
 import os
 import sys
@@ -47,7 +48,7 @@ from ..errors import DataError
 from .classifier import SentimentClassifier, decide
 from .ensemble import EnsembleClassifier
 
-__all__ = ['Explainer', 'predict_records', 'iter_records', 'read_lines', 'Throughput',
+__all__ = ['format_record', 'Explainer', 'predict_records', 'iter_records', 'read_lines', 'Throughput',
            'vocabulary_coverage']
 
 log = logging.getLogger(__name__)
@@ -220,3 +221,21 @@ def _decoded_lines(stream, name: str) -> Iterator[str]:
             yield line.decode('utf-8', 'replace')
     except OSError as err:
         raise DataError(f'--input {name}: cannot read it ({err.strerror})') from None
+
+
+def format_record(record: Dict[str, Any], fmt: str) -> str:
+    """One record as printed: a JSON line, or a table row (and explanation rows)."""
+    if fmt == 'jsonl':
+        return json.dumps(record, ensure_ascii=False)
+    probs = record['probabilities']
+    if list(probs) == ['negative', 'positive']:
+        line = (f'{record["label"]}\tnegative={probs["negative"]:.4f}\t'
+                f'positive={probs["positive"]:.4f}\t{record["text"]}')
+    else:  # one name=p column per class of the run
+        line = '\t'.join([record['label'], *(f'{name}={p:.4f}' for name, p in probs.items()),
+                          record['text']])
+    explanation = record.get('explanation')
+    if explanation:
+        line += ''.join(f'\n\t{item["score"]:+.3f}\t{item["ngram"]}'
+                        for item in explanation['top'])
+    return line
