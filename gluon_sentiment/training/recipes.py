@@ -24,7 +24,7 @@ from .checkpoint import prune_finished
 from .config import TrainConfig
 from .fit import run_training
 
-__all__ = ['BEST_MEMBERS', 'member_configs', 'train_best']
+__all__ = ['BEST_MEMBERS', 'FAST_NGRAM', 'member_configs', 'train_best']
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,11 @@ BEST_MEMBERS: List[tuple] = [
     ('multikernel-glove', 1.0, dict(model='multikernel', embedding='glove.6B.50d',
                                     multichannel=True, embedding_std=0.05, epochs=3)),
 ]
+
+#: The fast configuration (``examples/train_fast.py``): TrainConfig fields of one n-gram model.
+FAST_NGRAM: dict = dict(model='ngram', vocab_size=100000, seq_len=1000, epochs=3, lr=1e-2,
+                        batch_size=256, model_args='{"num_buckets": 4194304}')
+
 
 def member_configs(data: str, output_dir: str, test_data: Optional[str] = None,
                    members: Sequence[tuple] = None, **overrides) -> List[TrainConfig]:
