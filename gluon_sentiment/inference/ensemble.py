@@ -22,7 +22,9 @@ from .._version import __version__
 from ..artifacts import bundle, rundir
 from ..artifacts.store import (BEST_PARAMS, CONFIG, ENSEMBLE, ENSEMBLE_FORMAT, MEMBERS, METRICS,
                                VOCAB, atomic_folder, write_json)
+from ..data.corpus import tokenize_corpus
 from ..errors import RunDirError
+from .classifier import SentimentClassifier
 
 __all__ = ['EnsembleClassifier', 'is_ensemble', 'create_ensemble', 'write_ensemble']
 
@@ -59,11 +61,46 @@ class EnsembleClassifier:
         self.weights = weights / weights.sum()
 
     def predict_proba(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
-        """Class probabilities ``(n, 2)``: the weighted mean of the members'."""
+        """Class probabilities ``(n, 2)``: the weighted mean of the members'.
+
+        The texts are tokenized once for all members that tokenize alike
+        (see :meth:`predict_proba_tokens`).
+        """
         texts = [texts] if isinstance(texts, str) else list(texts)
+        shared = next((m for m in self.members if _takes_tokens(m)), None)
+        return self._average(texts, None if shared is None else shared.tokenize(texts))
+
+    def tokenize(self, texts: Union[str, Iterable[str]]):
+        """The tokens of the texts, as ``SentimentClassifier.tokenize`` gives them."""
+        return tokenize_corpus([texts] if isinstance(texts, str) else list(texts))
+
+    def predict_proba_tokens(self, tokens) -> np.ndarray:
+        """:meth:`predict_proba` of texts tokenized by :meth:`tokenize`.
+
+        Raises
+        ------
+        TypeError
+            If a member is not a :class:`~gluon_sentiment.inference.SentimentClassifier`
+            (or an ensemble of them), which alone take tokens.
+        """
+        other = next((m for m in self.members if not _takes_tokens(m)), None)
+        if other is not None:
+            raise TypeError(f'ensemble member {type(other).__name__} reads texts, not tokens: '
+                            'call predict_proba(texts)')
+        return self._average(None, tokens)
+
+    def _average(self, texts, tokens) -> np.ndarray:
+        """Weighted mean of the members' probabilities, from ``tokens`` where a member takes them.
+
+        Each member encodes the shared tokens with its own vocabulary and
+        sequence length; one without ``predict_proba_tokens`` reads ``texts``.
+        """
         total = None
         for weight, member in zip(self.weights, self.members):
-            probs = weight * np.asarray(member.predict_proba(texts), dtype=np.float64)
+            probs = (member.predict_proba_tokens(tokens)
+                     if tokens is not None and _takes_tokens(member)
+                     else member.predict_proba(texts))
+            probs = weight * np.asarray(probs, dtype=np.float64)
             total = probs if total is None else total + probs
         return total
 
@@ -76,6 +113,11 @@ class EnsembleClassifier:
         """An ensemble has no single network; analyses that need one take a member."""
         raise RunDirError('an ensemble has no single network (embedding, explanation, export): '
                           'pass one of its members, e.g. ENSEMBLE_DIR/members/00-...')
+
+
+def _takes_tokens(member) -> bool:
+    """Whether ``member`` predicts from ``SentimentClassifier.tokenize``'s tokens."""
+    return isinstance(member, (SentimentClassifier, EnsembleClassifier))
 
 
 def _copy_member(source: str, target: str) -> str:

@@ -37,6 +37,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequ
 
 import numpy as np
 
+from ..data.corpus import CorpusTokens
 from ..data.text import replace_surrogates
 from ..data.vocab import PAD, UNK
 from ..errors import DataError
@@ -76,8 +77,8 @@ def predict_records(clf: SentimentClassifier, texts: Sequence[str],
     return records
 
 
-def vocabulary_coverage(clf: SentimentClassifier,
-                        texts: Sequence[str]) -> Tuple[np.ndarray, np.ndarray]:
+def vocabulary_coverage(clf: SentimentClassifier, texts: Sequence[str],
+                        tokens: Optional[CorpusTokens] = None) -> Tuple[np.ndarray, np.ndarray]:
     """How many of the tokens the model reads of each text are in its vocabulary.
 
     Parameters
@@ -86,6 +87,8 @@ def vocabulary_coverage(clf: SentimentClassifier,
         The model; an ensemble answers with its first member.
     texts : sequence of str
         Raw texts, tokenized and truncated as ``clf`` does it.
+    tokens : CorpusTokens, optional
+        The texts already tokenized (``clf.tokenize(texts)``), to tokenize once only.
 
     Returns
     -------
@@ -94,7 +97,7 @@ def vocabulary_coverage(clf: SentimentClassifier,
     """
     if isinstance(clf, EnsembleClassifier):
         clf = clf.members[0]
-    X = clf.encode(texts)
+    X, _ = clf.encode_tokens(clf.tokenize(texts) if tokens is None else tokens)
     pad, unk = clf.vocab.token_to_idx[PAD], clf.vocab.token_to_idx[UNK]
     read = (X != pad).sum(axis=1, dtype=np.int64)
     return read - (X == unk).sum(axis=1, dtype=np.int64), read
@@ -102,15 +105,16 @@ def vocabulary_coverage(clf: SentimentClassifier,
 
 def _records(clf, texts: Sequence[str], explainer: Optional[Explainer],
              stats: 'Throughput') -> List[Dict[str, Any]]:
-    probs = clf.predict_proba(texts)
-    known, read = vocabulary_coverage(clf, texts)
+    tokens = clf.tokenize(texts)  # once, for the prediction and the coverage
+    probs = clf.predict_proba_tokens(tokens)
+    known, read = vocabulary_coverage(clf, texts, tokens)
     records = []
-    for text, p, k, n in zip(texts, probs, known.tolist(), read.tolist()):
+    for text, p, k, n in zip(texts, probs.tolist(), known.tolist(), read.tolist()):
         text, replaced = replace_surrogates(text)
         stats.replaced += replaced
         stats.unreadable += k == 0
         records.append({'text': text, 'label': LABELS[int(p[1] > p[0])],
-                        'probabilities': {LABELS[0]: float(p[0]), LABELS[1]: float(p[1])},
+                        'probabilities': {LABELS[0]: p[0], LABELS[1]: p[1]},
                         'known_tokens': k, 'coverage': round(k / n, 4) if n else 0.0,
                         'unreadable': k == 0})
     if explainer is not None and records:
