@@ -35,8 +35,9 @@ end of the first epoch whose weights score at least the peer's accuracy on
 the held-out reviews (a handler evaluates them after every epoch; that
 evaluation is not counted); ``null`` when no epoch reaches it.
 
-This replaces ``bench_accuracy.py`` (same split, same NB-LR; the TF-IDF
-baseline, always below NB-LR, is left out). ``--quick`` is a smoke run on
+It absorbs ``bench_accuracy.py`` (the same split and NB-LR; the TF-IDF
+baseline, always below NB-LR, is left out), which stays only as long as
+README's table cites it. ``--quick`` is a smoke run on
 2,000 reviews with one epoch per model. The last line is one JSON object.
 """
 import argparse
