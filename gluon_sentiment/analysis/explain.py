@@ -85,7 +85,7 @@ def explain(clf: SentimentClassifier, texts: Union[str, Sequence[str]],
 
 def _model_tokens(clf: SentimentClassifier, text: str):
     """The tokens the model sees (cut as in training), their ids and the input width."""
-    tokens = clf.tokenize(text)
+    tokens = clf.text_tokens(text)
     X, lengths = clf._encode([text])  # pylint: disable=protected-access
     n = int(lengths[0])
     kept = tokens[:n] if clf.truncate == 'post' else tokens[len(tokens) - n:]

@@ -36,7 +36,7 @@ are tokens of their own.
 """
 import collections
 import itertools
-from typing import Optional, Sequence, Tuple
+from typing import NamedTuple, Optional, Sequence, Tuple
 
 import gluonnlp as nlp
 import numpy as np
@@ -45,7 +45,8 @@ from .clip import clip_texts
 from .text import _BR, _KEEP, _TO_SPACE, check_tokenizer, strip_html_breaks
 from .vocab import PAD, UNK, _check_truncate, _vocab_from_counter, scatter_padded
 
-__all__ = ['corpus_token_ids', 'encode_corpus']
+__all__ = ['corpus_token_ids', 'encode_corpus', 'CorpusTokens', 'tokenize_corpus',
+           'encode_with_vocab']
 
 _SEP = '\x00'
 _TABLE = b'\x00' + _TO_SPACE[1:]  # NUL stays: it ends a text
@@ -200,6 +201,77 @@ def encode_corpus(texts: Sequence[str], vocab_rows: Optional[Sequence[int]] = No
 
     X = scatter_padded(lookup[ids], lengths, seq_len, vocab.token_to_idx[PAD], truncate)
     return vocab, X, np.minimum(lengths, seq_len).astype(np.int32)
+
+
+class CorpusTokens(NamedTuple):
+    """The tokens of many texts, as :func:`corpus_token_ids` numbers them.
+
+    ``ids`` (int64, every token of the corpus, text after text), ``lengths``
+    (int64 tokens of each text) and ``tokens`` (the distinct tokens:
+    ``tokens[ids[j]]`` is the ``j``-th token). One tokenization encodes with
+    any number of vocabularies (:func:`encode_with_vocab`).
+    """
+    ids: np.ndarray
+    lengths: np.ndarray
+    tokens: list
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+
+def tokenize_corpus(texts: Sequence[str], tokenizer: str = 'kim') -> CorpusTokens:
+    """Tokenize many texts at once, as :func:`~.text.tokenize` tokenizes each (numpy passes).
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Raw texts.
+    tokenizer : str, default 'kim'
+        One of :data:`~.text.TOKENIZERS`.
+
+    Returns
+    -------
+    CorpusTokens
+        The tokens of every text, numbered.
+    """
+    if not len(texts):
+        return CorpusTokens(np.zeros(0, np.int64), np.zeros(0, np.int64), [])
+    return CorpusTokens(*corpus_token_ids(texts, tokenizer))
+
+
+def encode_with_vocab(texts, vocab: nlp.Vocab, seq_len: int,
+                      truncate: str = 'post') -> Tuple[np.ndarray, np.ndarray]:
+    """Encode texts with a fixed vocabulary: what :func:`~.vocab.encode_batch` gives, in numpy passes.
+
+    The result is exactly ``encode_batch([tokenize(t) for t in texts], vocab,
+    seq_len, truncate)``; the Python work is one dictionary lookup per
+    *distinct* token.
+
+    Parameters
+    ----------
+    texts : sequence of str or CorpusTokens
+        Raw texts, or their tokens from :func:`tokenize_corpus` (to encode
+        one tokenization with several vocabularies).
+    vocab : gluonnlp.Vocab
+        The vocabulary (``<unk>`` for the tokens it lacks, ``<pad>`` after the end).
+    seq_len : int
+        Columns of the encoded matrix.
+    truncate : {'post', 'pre'}, default 'post'
+        Keep the first or the last ``seq_len`` tokens of a longer text.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The int32 matrix ``(len(texts), seq_len)`` and the int32 valid lengths (after cutting).
+    """
+    _check_truncate(truncate)
+    corpus = texts if isinstance(texts, CorpusTokens) else tokenize_corpus(texts)
+    lookup = np.fromiter(map(vocab.token_to_idx.get, corpus.tokens,
+                             itertools.repeat(vocab.token_to_idx[UNK])),
+                         dtype=np.int32, count=len(corpus.tokens))
+    X = scatter_padded(lookup[corpus.ids], corpus.lengths, seq_len, vocab.token_to_idx[PAD],
+                       truncate)
+    return X, np.minimum(corpus.lengths, seq_len).astype(np.int32)
 
 
 def _group(keys: np.ndarray, bits: int = 19) -> Tuple[np.ndarray, np.ndarray]:

@@ -13,8 +13,8 @@ import mxnet as mx
 import numpy as np
 from mxnet import gluon
 
+from ..data.corpus import CorpusTokens, encode_with_vocab, tokenize_corpus
 from ..data.text import check_tokenizer, tokenize
-from ..data.vocab import encode_batch
 from ..model.base import SentimentNet
 from .batches import apply_temperature, predict_logits, softmax
 
@@ -50,8 +50,9 @@ class SentimentClassifier:
         Tokens per text after truncation and padding.
     ctx : mxnet.Context or list of Context, optional
         Where ``net`` lives (default CPU).
-    batch_size : int, default 256
-        Texts per forward pass.
+    batch_size : int, default 1024
+        Texts per forward pass (sorted by length first when the network
+        takes variable lengths, so a batch is cut to its longest text).
     truncate : {'post', 'pre'}, default 'post'
         Which end of a longer text is cut, as in training.
     name : str, optional
@@ -88,7 +89,7 @@ class SentimentClassifier:
     threshold: Optional[float] = None
 
     def __init__(self, net: gluon.Block, vocab: nlp.Vocab, seq_len: int,
-                 ctx: Union[mx.Context, Sequence[mx.Context], None] = None, batch_size: int = 256,
+                 ctx: Union[mx.Context, Sequence[mx.Context], None] = None, batch_size: int = 1024,
                  truncate: str = 'post', name: Optional[str] = None,
                  length_margin: Optional[int] = None):
         self.net = net
@@ -103,6 +104,15 @@ class SentimentClassifier:
         self.ctx = list(ctx) if isinstance(ctx, (list, tuple)) else [ctx]
         self.batch_size = batch_size
 
+    def tokenize(self, texts: Union[str, Iterable[str]]) -> CorpusTokens:
+        """The tokens of raw texts as this classifier reads them, in numpy passes.
+
+        One tokenization serves every classifier with the same :attr:`tokenizer`
+        (:meth:`encode_tokens`, :meth:`predict_proba_tokens`): an ensemble
+        tokenizes once for all its members.
+        """
+        return tokenize_corpus(_as_list(texts), self.tokenizer)
+
     def encode(self, texts: Iterable[str]) -> np.ndarray:
         """Token indices ``(n, seq_len)`` for raw texts."""
         return self._encode(texts)[0]
@@ -116,13 +126,21 @@ class SentimentClassifier:
     def tokenizer(self, name: str) -> None:
         self._tokenizer = check_tokenizer(name)
 
-    def tokenize(self, text: str) -> List[str]:
-        """The tokens of ``text`` under the classifier's :attr:`tokenizer`."""
+    def text_tokens(self, text: str) -> List[str]:
+        """The tokens of one ``text`` under the classifier's :attr:`tokenizer`."""
         return tokenize(text, self.tokenizer)
 
     def _encode(self, texts):
-        return encode_batch((tokenize(text, self.tokenizer) for text in _as_list(texts)),
-                            self.vocab, self.seq_len, self.truncate)
+        return self.encode_tokens(self.tokenize(texts))
+
+    def encode_tokens(self, tokens: CorpusTokens):
+        """Token indices ``(n, seq_len)`` and valid lengths ``(n,)`` of :meth:`tokenize`'s tokens.
+
+        Exactly what ``encode_batch([tokenize(t) for t in texts], vocab,
+        seq_len, truncate)`` gives (see
+        :func:`gluon_sentiment.data.corpus.encode_with_vocab`).
+        """
+        return encode_with_vocab(tokens, self.vocab, self.seq_len, self.truncate)
 
     def predict_proba(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
         """Class probabilities ``(n, K)``; binary: ``[P(negative), P(positive)]`` per text.
@@ -132,7 +150,14 @@ class SentimentClassifier:
         at all) still gets a valid prediction: its tokens map to ``<unk>``
         and ``<pad>``.
         """
-        X, lengths = self._encode(texts)
+        return self.predict_proba_tokens(self.tokenize(texts))
+
+    def predict_proba_tokens(self, tokens: CorpusTokens) -> np.ndarray:
+        """:meth:`predict_proba` of texts already tokenized by :meth:`tokenize`."""
+        return self.predict_proba_encoded(*self.encode_tokens(tokens))
+
+    def predict_proba_encoded(self, X: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """:meth:`predict_proba` of texts already encoded by :meth:`encode_tokens`."""
         margin = self.length_margin
         logits = predict_logits(self.net, X, self.ctx, self.batch_size,
                                 None if margin is None else lengths, margin or 0)

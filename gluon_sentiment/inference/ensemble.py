@@ -22,9 +22,10 @@ from .._version import __version__
 from ..artifacts import bundle, rundir
 from ..artifacts.store import (BEST_PARAMS, CONFIG, ENSEMBLE, ENSEMBLE_FORMAT, MEMBERS, METRICS,
                                VOCAB, atomic_folder, write_json)
+from ..data.corpus import tokenize_corpus
 from ..errors import RunDirError
 from .batches import apply_temperature
-from .classifier import LABELS, decide
+from .classifier import LABELS, SentimentClassifier, decide
 
 __all__ = ['EnsembleClassifier', 'is_ensemble', 'create_ensemble', 'write_ensemble']
 
@@ -81,11 +82,60 @@ class EnsembleClassifier:
 
     def predict_proba(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
         """Class probabilities ``(n, K)``: the weighted mean of the members', calibrated by
-        :attr:`temperature`."""
+        :attr:`temperature`.
+
+        The texts are tokenized once for all members with the same tokenizer
+        (see :meth:`predict_proba_tokens`).
+        """
         texts = [texts] if isinstance(texts, str) else list(texts)
+        return self._average(texts, {})
+
+    @property
+    def tokenizer(self) -> Optional[str]:
+        """The tokenizer of every member that reads tokens; None when they differ."""
+        names = {m.tokenizer for m in self.members if _takes_tokens(m)}
+        return names.pop() if len(names) == 1 else None
+
+    def tokenize(self, texts: Union[str, Iterable[str]]):
+        """The tokens of the texts, as ``SentimentClassifier.tokenize`` gives them."""
+        return tokenize_corpus([texts] if isinstance(texts, str) else list(texts),
+                               self.tokenizer or 'kim')
+
+    def predict_proba_tokens(self, tokens) -> np.ndarray:
+        """:meth:`predict_proba` of texts tokenized by :meth:`tokenize`.
+
+        Raises
+        ------
+        TypeError
+            If a member is not a :class:`~gluon_sentiment.inference.SentimentClassifier`
+            (or an ensemble of them), which alone take tokens, or the members
+            tokenize differently.
+        """
+        other = next((m for m in self.members if not _takes_tokens(m)), None)
+        if other is not None:
+            raise TypeError(f'ensemble member {type(other).__name__} reads texts, not tokens: '
+                            'call predict_proba(texts)')
+        if self.tokenizer is None:
+            raise TypeError('the ensemble members tokenize differently: call predict_proba(texts)')
+        return self._average(None, {self.tokenizer: tokens})
+
+    def _average(self, texts, tokens: dict) -> np.ndarray:
+        """Weighted mean of the members' probabilities, from shared tokens where a member takes them.
+
+        ``tokens`` maps a tokenizer name to the texts' tokens under it and is
+        filled as members need them, so each tokenizer runs once; each member
+        encodes the shared tokens with its own vocabulary and sequence
+        length; one without ``predict_proba_tokens`` reads ``texts``.
+        """
         total = None
         for weight, member in zip(self.weights, self.members):
-            probs = weight * np.asarray(member.predict_proba(texts), dtype=np.float64)
+            if _takes_tokens(member):
+                if member.tokenizer not in tokens:
+                    tokens[member.tokenizer] = member.tokenize(texts)
+                probs = member.predict_proba_tokens(tokens[member.tokenizer])
+            else:
+                probs = member.predict_proba(texts)
+            probs = weight * np.asarray(probs, dtype=np.float64)
             total = probs if total is None else total + probs
         return apply_temperature(total, self.temperature)
 
@@ -99,6 +149,11 @@ class EnsembleClassifier:
         """An ensemble has no single network; analyses that need one take a member."""
         raise RunDirError('an ensemble has no single network (embedding, explanation, export): '
                           'pass one of its members, e.g. ENSEMBLE_DIR/members/00-...')
+
+
+def _takes_tokens(member) -> bool:
+    """Whether ``member`` predicts from ``SentimentClassifier.tokenize``'s tokens."""
+    return isinstance(member, (SentimentClassifier, EnsembleClassifier))
 
 
 def _copy_member(source: str, target: str) -> str:

@@ -42,6 +42,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequ
 
 import numpy as np
 
+from ..data.corpus import CorpusTokens
 from ..data.text import replace_surrogates
 from ..data.vocab import PAD, UNK
 from ..errors import DataError
@@ -81,8 +82,8 @@ def predict_records(clf: SentimentClassifier, texts: Sequence[str],
     return records
 
 
-def vocabulary_coverage(clf: SentimentClassifier,
-                        texts: Sequence[str]) -> Tuple[np.ndarray, np.ndarray]:
+def vocabulary_coverage(clf: SentimentClassifier, texts: Sequence[str],
+                        tokens: Optional[CorpusTokens] = None) -> Tuple[np.ndarray, np.ndarray]:
     """How many of the tokens the model reads of each text are in its vocabulary.
 
     Parameters
@@ -91,6 +92,8 @@ def vocabulary_coverage(clf: SentimentClassifier,
         The model; an ensemble answers with its first member.
     texts : sequence of str
         Raw texts, tokenized and truncated as ``clf`` does it.
+    tokens : CorpusTokens, optional
+        The texts already tokenized (``clf.tokenize(texts)``), to tokenize once only.
 
     Returns
     -------
@@ -99,7 +102,7 @@ def vocabulary_coverage(clf: SentimentClassifier,
     """
     if isinstance(clf, EnsembleClassifier):
         clf = clf.members[0]
-    X = clf.encode(texts)
+    X, _ = clf.encode_tokens(clf.tokenize(texts) if tokens is None else tokens)
     pad, unk = clf.vocab.token_to_idx[PAD], clf.vocab.token_to_idx[UNK]
     read = (X != pad).sum(axis=1, dtype=np.int64)
     return read - (X == unk).sum(axis=1, dtype=np.int64), read
@@ -107,12 +110,15 @@ def vocabulary_coverage(clf: SentimentClassifier,
 
 def _records(clf, texts: Sequence[str], explainer: Optional[Explainer],
              stats: 'Throughput') -> List[Dict[str, Any]]:
-    probs = clf.predict_proba(texts)
+    # one tokenization for the prediction and the coverage (an ensemble whose members
+    # tokenize differently has no common tokenizer: its members tokenize for themselves)
+    tokens = clf.tokenize(texts) if clf.tokenizer is not None else None
+    probs = clf.predict_proba(texts) if tokens is None else clf.predict_proba_tokens(tokens)
     names = clf.class_names
     decided = decide(probs, clf.threshold).tolist() if len(probs) else []
-    known, read = vocabulary_coverage(clf, texts)
+    known, read = vocabulary_coverage(clf, texts, tokens)
     records = []
-    for text, p, c, k, n in zip(texts, probs, decided, known.tolist(), read.tolist()):
+    for text, p, c, k, n in zip(texts, probs.tolist(), decided, known.tolist(), read.tolist()):
         text, replaced = replace_surrogates(text)
         stats.replaced += replaced
         stats.unreadable += k == 0

@@ -12,7 +12,7 @@ the graph (and by :func:`ngram_ids` in numpy, for counting): it is the same
 in every process, unlike Python's salted ``hash``, and the network takes the
 same ``(batch, seq_len)`` word indices as every other model here.
 """
-from typing import Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 import mxnet as mx
 import numpy as np
@@ -121,18 +121,26 @@ def nb_log_count_ratio(X: np.ndarray, y: np.ndarray, vocab_size: int, num_bucket
     rows_total = vocab_size + num_buckets
     y = np.asarray(y)
     num_classes = max(2, int(y.max()) + 1) if len(y) else 2
-    counts = np.zeros((num_classes, rows_total), dtype=np.float64)
+    # rows of each class's (text, n-gram) pairs, counted once at the end
+    found: List[List[np.ndarray]] = [[] for _ in range(num_classes)]
+    # texts of similar length hashed together, each batch cut after its longest text (the
+    # counts are sums over texts, so neither the order nor the padding changes them)
+    X = np.asarray(X)
+    ends = np.where(X != padding_index, np.arange(1, X.shape[1] + 1), 0).max(axis=1, initial=0)
+    order = np.argsort(ends, kind='stable')
     for start in range(0, len(X), batch_size):
-        rows, mask = ngram_ids(X[start:start + batch_size], vocab_size, num_buckets, orders,
-                               padding_index)
-        labels = y[start:start + batch_size]
+        chosen = order[start:start + batch_size]
+        width = max(1, int(ends[chosen].max()))
+        rows, mask = ngram_ids(X[chosen, :width], vocab_size, num_buckets, orders, padding_index)
+        labels = y[chosen]
         # one count per text and row: offset each text's rows into its own range, then unique
         text = np.repeat(np.arange(len(rows)), rows.shape[1]).reshape(rows.shape)
         keys = np.unique((text * rows_total + rows)[mask > 0])
         text_of, row_of = np.divmod(keys, rows_total)
         for cls in range(num_classes):
-            chosen = labels[text_of] == cls
-            counts[cls] += np.bincount(row_of[chosen], minlength=rows_total)
+            found[cls].append(row_of[labels[text_of] == cls])
+    counts = np.stack([np.bincount(np.concatenate(rows) if rows else np.zeros(0, np.int64),
+                                   minlength=rows_total) for rows in found]).astype(np.float64)
     seen = counts.sum(axis=0) > 0
     if num_classes == 2:
         ratio = _log_count_ratio(counts[1], counts[0], alpha)
@@ -150,15 +158,22 @@ def _log_count_ratio(ours: np.ndarray, theirs: np.ndarray, alpha: float) -> np.n
 
 
 class MaskedMeanPool(HybridBlock):
-    """Mean of the rows of ``(batch, length, dim)`` whose mask ``(batch, length)`` is 1.
+    """Mean of the rows of ``(batch, length, dim)`` whose mask ``(batch, length)`` is 1, each scaled.
 
-    A text without any valid row gets zeros.
+    ``hybrid_forward(F, x, mask, scale)``: row ``j`` of text ``i`` counts
+    ``scale[i, j] * x[i, j]`` if ``mask[i, j]`` is 1, and the sum is divided
+    by the number of valid rows; a text without any valid row gets zeros.
+    The weights ``mask * scale / count`` are one ``(batch, 1, length)``
+    operand of a ``batch_dot`` (a matrix product per text) and carry no
+    gradient, so the backward pass is one outer product into the rows,
+    without the broadcast reductions and the sum over the length of the
+    plain form, which took over half of a training step.
     """
 
-    def hybrid_forward(self, F, x, mask):  # pylint: disable=arguments-differ
-        total = F.sum(F.broadcast_mul(x, F.expand_dims(mask, axis=2)), axis=1)
+    def hybrid_forward(self, F, x, mask, scale):  # pylint: disable=arguments-differ
         count = F.maximum(F.sum(mask, axis=1, keepdims=True), 1)
-        return F.broadcast_div(total, count)
+        weight = F.BlockGrad(F.broadcast_div(mask * scale, count))
+        return F.reshape(F.batch_dot(F.expand_dims(weight, axis=1), x), (0, -1))
 
 
 @register_model('ngram')
@@ -255,11 +270,14 @@ class NgramNet(SentimentNet):
                 rows.append(windows[0])
             else:
                 # reduced at every step: MXNet computes scalar arithmetic on int64 through
-                # float64, exact only below 2 ** 53
-                code = windows[0] % self._num_buckets
-                for window in windows[1:]:
-                    code = (code * HASH_PRIME + window) % self._num_buckets
-                rows.append((code + n) % self._num_buckets + self._words)
+                # float64, exact only below 2 ** 53. Two reductions of ngram_ids are folded
+                # into the next one (equal modulo num_buckets, and exact): the first word's
+                # (a word index times HASH_PRIME stays far below 2 ** 53) and the offset n's
+                code = windows[0]
+                for k, window in enumerate(windows[1:], 2):
+                    code = code * HASH_PRIME + window
+                    code = (code + n if k == n else code) % self._num_buckets
+                rows.append(code + self._words)
             mask = F.slice_axis(valid, axis=1, begin=0, end=(-span) or None)
             for k in range(1, n):
                 mask = mask * F.slice_axis(valid, axis=1, begin=k, end=(k - span) or None)
@@ -281,5 +299,5 @@ class NgramNet(SentimentNet):
     def hybrid_forward(self, F, inputs):  # pylint: disable=arguments-differ
         """Scores ``(batch, num_classes)`` for word indices ``(batch, seq_len)``."""
         rows, mask = self.ngram_rows(F, inputs)
-        vectors = F.broadcast_mul(self.embedding(rows), self.nb_weight(rows))
-        return self.output(self.features(vectors, mask))
+        scale = F.reshape(self.nb_weight(rows), (0, -1))
+        return self.output(self.features(self.embedding(rows), mask, scale))

@@ -27,7 +27,8 @@ from .checkpoint import prune_finished
 from .config import TrainConfig
 from .fit import run_training
 
-__all__ = ['calibrate_ensemble', 'BEST_MEMBERS', 'member_configs', 'train_best']
+__all__ = ['calibrate_ensemble', 'BEST_MEMBERS', 'FAST_NGRAM', 'member_configs', 'train_best',
+           'train_fast']
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,13 @@ BEST_MEMBERS: List[tuple] = [
     ('multikernel-glove', 1.0, dict(model='multikernel', embedding='glove.6B.50d',
                                     multichannel=True, embedding_std=0.05, epochs=3)),
 ]
+
+#: The fast configuration (``examples/train_fast.py``): TrainConfig fields of one n-gram model.
+#: Chosen on held-out runs of bench_peers.py's split (see README): 2^22 rows, twice the default
+#: batch at a higher rate, three epochs.
+FAST_NGRAM: dict = dict(model='ngram', vocab_size=100000, seq_len=1000, epochs=3, lr=7e-3,
+                        batch_size=128, model_args='{"num_buckets": 4194304}')
+
 
 def member_configs(data: str, output_dir: str, test_data: Optional[str] = None,
                    members: Sequence[tuple] = None, **overrides) -> List[TrainConfig]:
@@ -140,3 +148,32 @@ def train_best(data: str, output_dir: str, test_data: Optional[str] = None,
     log.info('ensemble of %d: val acc %.4f%s (%.0f s)', len(paths), report['val_accuracy'],
              f', test acc {report["test_accuracy"]:.4f}' if test_data else '', report['seconds'])
     return report
+
+
+def train_fast(data: str, output_dir: str, test_data: Optional[str] = None,
+               overwrite: bool = False, **overrides) -> Dict[str, Any]:
+    """Train the fast configuration (:data:`FAST_NGRAM`) on ``data`` into the run ``output_dir``.
+
+    One n-gram model with ``--protocol full`` (all of ``data`` but a
+    stratified 5% validation slice), as one member of :func:`train_best`
+    would be trained; ``load_model(output_dir)`` loads it.
+
+    Parameters
+    ----------
+    data, output_dir, test_data, overwrite
+        As for :func:`train_best`; ``output_dir`` is a run directory.
+    **overrides
+        :class:`TrainConfig` fields replacing :data:`FAST_NGRAM`'s (for quick runs).
+
+    Returns
+    -------
+    dict
+        The run's ``metrics.json`` and ``seconds``, the wall time of the
+        whole run (reading and encoding the data included).
+    """
+    started = time.time()
+    config = TrainConfig(data=data, test_data=test_data, protocol='full', output_dir=output_dir,
+                         overwrite=overwrite, **{**FAST_NGRAM, **overrides})
+    metrics = run_training(config)
+    prune_finished(output_dir, len(metrics['history']))
+    return {**metrics, 'seconds': time.time() - started}

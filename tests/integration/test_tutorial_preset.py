@@ -64,7 +64,7 @@ def test_run_saves_preset_tokenizer_and_resolved_values(tutorial_run):
 def test_every_prediction_path_tokenizes_like_training(tutorial_run):
     clf = gs.load_model(tutorial_run)
     assert clf.tokenizer == 'tutorial'
-    assert clf.tokenize(TEXTS[0]) == tokenize(TEXTS[0], 'tutorial')
+    assert clf.text_tokens(TEXTS[0]) == tokenize(TEXTS[0], 'tutorial')
     expected = clf.vocab[tokenize(TEXTS[0], 'tutorial')]
     assert clf.encode(TEXTS[:1])[0][:len(expected)].tolist() == expected
     words = {word for result in explain(clf, TEXTS[:1], top_k=40)
