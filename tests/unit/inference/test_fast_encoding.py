@@ -17,7 +17,7 @@ from gluon_sentiment import train as train_cli
 from gluon_sentiment.data.corpus import encode_with_vocab, tokenize_corpus
 from gluon_sentiment.data.text import tokenize
 from gluon_sentiment.data.vocab import PAD, UNK, build_vocab, encode_batch
-from gluon_sentiment.inference.batches import predict_logits, softmax
+from gluon_sentiment.inference.batches import apply_temperature, predict_logits, softmax
 from gluon_sentiment.inference.ensemble import EnsembleClassifier
 from gluon_sentiment.inference.records import predict_records, vocabulary_coverage
 
@@ -68,7 +68,7 @@ def _plain_proba(clf, text):
     margin = clf.length_margin
     logits = predict_logits(clf.net, X, clf.ctx, 1, None if margin is None else lengths,
                             margin or 0)
-    return softmax(logits.astype(np.float64))[0]
+    return apply_temperature(softmax(logits.astype(np.float64)), clf.temperature)[0]
 
 
 @pytest.mark.parametrize('model', ['ngram', 'multikernel'])
