@@ -5,13 +5,13 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
 
 import httpx
 import numpy as np
 
 from conftest import NEUTRAL
 from deploy_fixtures import deploy_root, multikernel_bundle, multikernel_run  # noqa: F401
+from server_process import serve_process
 import gluon_sentiment as gs
 from gluon_sentiment.model.ngram import ngram_ids
 
@@ -75,24 +75,7 @@ def _free_port():
 
 
 def test_real_server_process(multikernel_bundle):
-    port = _free_port()
-    root = os.path.dirname(os.path.dirname(os.path.abspath(gs.__file__)))
-    env = dict(os.environ, PYTHONPATH=root)
-    server = subprocess.Popen([sys.executable, '-m', 'gluon_sentiment.serve', '--model',
-                               multikernel_bundle, '--port', str(port), '--quiet'],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    url = f'http://127.0.0.1:{port}'
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, server.stderr.read().decode()
-            try:
-                if httpx.get(f'{url}/health', timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, 'server did not answer /health in 90 s'
-            time.sleep(0.3)
+    with serve_process(multikernel_bundle, _free_port()) as url:
         with httpx.Client(base_url=url, timeout=30) as http:
             bad = http.post('/predict', content=b'{"texts": [',
                             headers={'content-type': 'application/json'})
@@ -101,10 +84,3 @@ def test_real_server_process(multikernel_bundle):
             assert good.status_code == 200
             assert [p['label'] for p in good.json()['predictions']] == ['positive', 'negative']
             assert http.get('/health').json()['model'] == 'multikernel'
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=20)

@@ -3,18 +3,14 @@
 Marked ``browser``: it needs Debian's ``chromium`` and ``chromium-driver``
 (``.ci/run`` installs them); ``pytest -m "not browser"`` runs the rest without.
 """
-import os
 import shutil
 import socket
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
 
 from deploy_fixtures import deploy_root, multikernel_run  # noqa: F401
-import gluon_sentiment as gs
+from server_process import serve_process
 from gluon_sentiment.data.text import tokenize
 
 pytestmark = pytest.mark.browser
@@ -36,33 +32,9 @@ def _free_port():
 @pytest.fixture
 def server_url(multikernel_run):
     """A real ``python -m gluon_sentiment.serve`` with a bearer token, answering /health."""
-    port = _free_port()
-    root = os.path.dirname(os.path.dirname(os.path.abspath(gs.__file__)))
-    env = dict(os.environ, PYTHONPATH=root, PAGE_TOKEN=TOKEN)
-    server = subprocess.Popen([sys.executable, '-m', 'gluon_sentiment.serve', '--model',
-                               multikernel_run, '--port', str(port), '--quiet',
-                               '--api-key-env', 'PAGE_TOKEN'],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    url = f'http://127.0.0.1:{port}'
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, server.stderr.read().decode()
-            try:
-                if httpx.get(f'{url}/health', timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, 'server did not answer /health in 90 s'
-            time.sleep(0.3)
+    with serve_process(multikernel_run, _free_port(), '--api-key-env', 'PAGE_TOKEN',
+                       env={'PAGE_TOKEN': TOKEN}) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=20)
 
 
 @pytest.fixture
