@@ -8,25 +8,11 @@ import pytest
 
 import gluon_sentiment as gs
 from gluon_sentiment import predict as predict_cli
-from gluon_sentiment import train as train_cli
 from gluon_sentiment.errors import ConfigError
 from gluon_sentiment.training.config import TrainConfig
 from gluon_sentiment.training.fit import run_training
-
-
-FAST = ['--seq-len', '40', '--embed-size', '16', '--batch-size', '16', '--epochs', '4',
-        '--lr', '0.01', '--quiet']
-
-
-def _train(data, out, *extra):
-    return train_cli.main(['--data', data, '--output-dir', str(out)] + FAST + list(extra))
-
-
-@pytest.fixture
-def trained_run(review_folder, tmp_path):
-    out = tmp_path / 'run'
-    assert _train(review_folder, out) == 0
-    return str(out)
+from train_fixtures import FAST, trained_run  # noqa: F401
+from train_fixtures import train_fast as _train
 
 
 def test_run_directory_contents(trained_run):

@@ -5,21 +5,8 @@ import os
 import pytest
 
 from gluon_sentiment import train as train_cli
-
-
-FAST = ['--seq-len', '40', '--embed-size', '16', '--batch-size', '16', '--epochs', '4',
-        '--lr', '0.01', '--quiet']
-
-
-def _train(data, out, *extra):
-    return train_cli.main(['--data', data, '--output-dir', str(out)] + FAST + list(extra))
-
-
-@pytest.fixture
-def trained_run(review_folder, tmp_path):
-    out = tmp_path / 'run'
-    assert _train(review_folder, out) == 0
-    return str(out)
+from train_fixtures import FAST, trained_run  # noqa: F401
+from train_fixtures import train_fast as _train
 
 
 def test_refuses_a_different_run_unless_overwrite(trained_run, review_folder, capsys):
