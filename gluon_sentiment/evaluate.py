@@ -19,6 +19,7 @@ from typing import List, Optional
 from .analysis.evaluation import evaluate_run
 from .cli import add_common_args, run_cli
 from .data.config import READ_FIELDS, DataConfig
+from .inference.pretrained import DEFAULT_MODEL
 
 __all__ = ['build_parser', 'main']
 
@@ -28,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='python -m gluon_sentiment.evaluate',
                                      description=__doc__.split('\n')[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('--model', required=True, help='run directory of a training run')
+    parser.add_argument('--model', default=DEFAULT_MODEL,
+                        help='run directory, bundle or ensemble, or the name of a model shipped '
+                             'with the package (the IMDB model by default)')
     group = parser.add_argument_group('data')
     group.add_argument('--data', required=True, help='labelled dataset: IMDB folder or archive, '
                        'class folders, CSV/TSV/JSONL or one-text-per-line class files')
@@ -39,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     out = parser.add_argument_group('report')
     out.add_argument('--out', default=None,
                      help='folder for evaluation.json and confusion_matrix.png '
-                          '(default: MODEL/eval-<data name>)')
+                          '(default: MODEL/eval-<data name>; ./eval-<name>-<data name> for a '
+                          'pretrained model)')
     out.add_argument('--top-errors', type=int, default=10,
                      help='how many confidently wrong examples to list')
     add_common_args(parser)

@@ -15,6 +15,7 @@ from typing import List, Optional
 from .artifacts.store import BEST_PARAMS
 from .cli import add_common_args, run_cli
 from .deploy.bundle import export_bundle
+from .inference.pretrained import DEFAULT_MODEL
 
 __all__ = ['build_parser', 'main']
 
@@ -25,7 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      description=__doc__.split('\n')[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     group = parser.add_argument_group('export')
-    group.add_argument('--model', required=True, help='run directory of a training run')
+    group.add_argument('--model', default=DEFAULT_MODEL,
+                       help='run directory, or the name of a model shipped with the package '
+                            '(the IMDB model by default)')
     group.add_argument('--out', required=True, help='bundle folder to write')
     group.add_argument('--params', default=BEST_PARAMS,
                        help='parameter file of the run to export')

@@ -29,6 +29,7 @@ from .cli import add_common_args, run_cli
 from .deploy.batch_scoring import ScoringOptions, plan_shards, run_batch
 from .errors import ConfigError
 from .inference.loading import load_model
+from .inference.pretrained import DEFAULT_MODEL
 from .inference.records import format_record, Throughput, iter_records, read_lines
 
 __all__ = ['build_parser', 'main', 'format_record']
@@ -39,8 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='python -m gluon_sentiment.predict',
                                      description=__doc__.split('\n')[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('--model', required=True,
-                        help='run directory of a training run, or an exported bundle')
+    parser.add_argument('--model', default=DEFAULT_MODEL,
+                        help='run directory, bundle or ensemble, or the name of a model shipped '
+                             'with the package (the IMDB model by default)')
     group = parser.add_argument_group('input')
     group.add_argument('texts', nargs='*', help='texts to classify')
     group.add_argument('--input', metavar='FILE',

@@ -27,6 +27,7 @@ from .cli import add_common_args, run_cli
 from .deploy.server import MAX_BODY_BYTES, MAX_CHARS, MAX_TEXTS, create_app
 from .errors import ConfigError
 from .inference.loading import load_model
+from .inference.pretrained import DEFAULT_MODEL
 from .threads import restart_with_threads
 
 __all__ = ['build_parser', 'main']
@@ -40,8 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      description=__doc__.split('\n')[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     group = parser.add_argument_group('model')
-    group.add_argument('--model', required=True,
-                       help='run directory of a training run, or an exported bundle')
+    group.add_argument('--model', default=DEFAULT_MODEL,
+                       help='run directory, bundle or ensemble, or the name of a model shipped '
+                            'with the package (the IMDB model by default)')
     group = parser.add_argument_group('server')
     group.add_argument('--host', default='127.0.0.1', help='address to listen on')
     group.add_argument('--port', type=int, default=8080, help='port to listen on')

@@ -24,6 +24,7 @@ from ..data.pipeline import read_dataset
 from ..data.reader import Reviews
 from ..errors import DataError
 from ..inference.loading import load_model
+from ..inference.pretrained import is_pretrained, resolve_model
 from .calibration import RELIABILITY_PNG, expected_calibration_error, plot_reliability
 from .metrics import classification_metrics, confident_errors, multiclass_metrics
 from .plots import plot_confusion_matrix
@@ -56,7 +57,8 @@ def evaluate_run(model_dir: str, data: Union[str, DataConfig], out_dir: Optional
         own class names.
     out_dir : str, optional
         Where ``evaluation.json``, ``confusion_matrix.png`` and
-        ``reliability.png`` go (default: ``MODEL_DIR/eval-<name of data>``).
+        ``reliability.png`` go (default: ``MODEL_DIR/eval-<name of data>``; for a
+        pretrained model, ``./eval-<model>-<name of data>``: the package folder is never written).
     top_errors : int, default 10
         How many confidently wrong examples to list.
 
@@ -75,6 +77,7 @@ def evaluate_run(model_dir: str, data: Union[str, DataConfig], out_dir: Optional
         If the data hold labels the run does not know.
     """
     start = time.perf_counter()
+    model_dir = resolve_model(model_dir)
     clf = load_model(model_dir)  # a folder that is not a run fails here, before reading data
     config = data if isinstance(data, DataConfig) else DataConfig(
         data=data, format=format, labels=labels, text_column=text_column,
@@ -88,7 +91,10 @@ def evaluate_run(model_dir: str, data: Union[str, DataConfig], out_dir: Optional
     probs = clf.predict_proba(reviews.texts)
     if out_dir is None:
         name = os.path.basename(os.path.normpath(path)).split('.')[0] or 'data'
-        out_dir = os.path.join(model_dir, f'eval-{name}')
+        # never into the package: a shipped model's report goes to the working directory
+        where = '.' if is_pretrained(model_dir) else model_dir
+        model_name = os.path.basename(os.path.normpath(model_dir)) + '-' if where == '.' else ''
+        out_dir = os.path.join(where, f'eval-{model_name}{name}')
     make_folder(out_dir)
     result = _metrics(reviews, probs, clf.class_names)
     binary = len(clf.class_names) == 2

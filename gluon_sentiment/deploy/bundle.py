@@ -28,6 +28,7 @@ from ..data.vocab import PAD, UNK
 from ..errors import ExportError, RunDirError
 from ..inference.classifier import SentimentClassifier
 from ..inference.loading import load_model
+from ..inference.pretrained import resolve_model
 from .onnx import export_onnx, probe_inputs
 
 __all__ = ['TOKENIZER', 'describe_tokenizer', 'export_bundle']
@@ -124,6 +125,7 @@ def export_bundle(model: Union[str, SentimentClassifier], out: str, onnx: bool =
     ExportError
         If ONNX export fails or disagrees with MXNet.
     """
+    model = resolve_model(model)
     clf = load_model(model, params=params)
     if isinstance(clf.net, mx.gluon.SymbolBlock):
         raise ExportError(f'{model}: its model is not registered here; export from the '

@@ -19,6 +19,7 @@ from ..errors import ConfigError, RunDirError
 from ..model import get_model, list_models
 from .classifier import LABELS, SentimentClassifier
 from .ensemble import EnsembleClassifier, is_ensemble
+from .pretrained import resolve_model
 
 __all__ = ['load_model', 'load_ensemble', 'member_paths', 'run_outputs']
 
@@ -36,8 +37,11 @@ def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_P
     ----------
     path : str
         A run directory (the ``--output-dir`` of ``gluon_sentiment.train``),
-        a bundle (the ``--out`` of ``gluon_sentiment.export``) or an
-        ensemble (the ``--out`` of ``gluon_sentiment.ensemble``).
+        a bundle (the ``--out`` of ``gluon_sentiment.export``), an
+        ensemble (the ``--out`` of ``gluon_sentiment.ensemble``), or the
+        name of a model shipped with the package (``'imdb'``; see
+        :func:`~gluon_sentiment.inference.pretrained.list_pretrained`). A path
+        that exists wins over a name.
     ctx : Context, optional
         Device to load onto (default CPU).
     params : str, default 'best.params'
@@ -59,6 +63,7 @@ def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_P
     RunDirError
         If ``path`` is not a complete run or bundle.
     """
+    path = resolve_model(path)
     if is_ensemble(path):
         return load_ensemble(path, ctx)
     config = rundir.read_config(path)  # a bundle keeps its run's config.json
