@@ -14,11 +14,19 @@ contender on the rest and scores it on the held-out part:
 * **scikit-learn NB-LR**: binary word 1-3-grams (``CountVectorizer(binary=True,
   ngram_range=(1, 3), min_df=2)``) scaled by their naive-Bayes log-count
   ratios (NBSVM, Wang & Manning 2012), then liblinear logistic regression;
+* **lexicons** (``vaderSentiment``, ``textblob``): VADER's compound score and
+  TextBlob's polarity, positive when above 0; nothing to train, so only
+  accuracy and prediction rate;
 * **ours**: each configuration of :data:`OURS` through
   ``gluon_sentiment.training.run_training`` with ``--protocol full`` (its
   own 5% validation slice of the training part picks the best epoch), and
   with ``--best`` the best configuration
-  (``gluon_sentiment.training.recipes.train_best``, minutes).
+  (``gluon_sentiment.training.recipes.train_best``, minutes); with
+  ``--pretrained`` the model shipped in the package (``load_model('imdb')``,
+  no training). It was trained by ``examples/train_pretrained.py`` on the
+  training part of this very split (same seed and fraction), so the held-out
+  reviews are new to it; on any other split its figure would be meaningless,
+  and the script refuses it.
 
 Every contender reads the same raw texts and uses the package's tokenizer
 (fastText gets the tokens joined by spaces). *Training time* is wall time
@@ -219,6 +227,35 @@ def peers(train, test, work, grid):
     return rows
 
 
+def lexicons(test):
+    """VADER and TextBlob rows (positive when the score is above 0): accuracy, prediction rate."""
+    from textblob import TextBlob  # benchmark-only dependencies
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    vader = SentimentIntensityAnalyzer()
+    scorers = {'vader': lambda texts: [int(vader.polarity_scores(t)['compound'] > 0) for t in texts],
+               'textblob': lambda texts: [int(TextBlob(t).sentiment.polarity > 0) for t in texts]}
+    rows = {}
+    for name, score in scorers.items():
+        predicted, rate = _rate(score, test[0])
+        rows[name] = {'accuracy': float((predicted == test[1]).mean()), 'predict_per_sec': rate}
+    return rows
+
+
+def shipped(name, test, test_fraction, quick):
+    """The row of the pretrained model ``name``, if it was trained on this split's training part."""
+    from gluon_sentiment.artifacts.store import read_json
+    from gluon_sentiment.inference.pretrained import pretrained_path
+    split = read_json(os.path.join(pretrained_path(name), 'metrics.json')).get('split', {})
+    expected = {'seed': 42, 'test_fraction': test_fraction, 'test_reviews': len(test[1])}
+    if quick or any(split.get(key) != value for key, value in expected.items()):
+        raise SystemExit(f'--pretrained {name}: trained on another split ({split}, this one: '
+                         f'{expected}); its held-out accuracy here would be meaningless')
+    clf = load_model(name)
+    clf.predict(test[0][:64])
+    predicted, rate = _rate(clf.predict, test[0])
+    return {'accuracy': float((predicted == test[1]).mean()), 'predict_per_sec': rate}
+
+
 def _split(path, test_fraction, quick):
     reviews = load_dataset(path)
     if quick and len(reviews) > 2000:
@@ -235,7 +272,8 @@ def _report(rows, curves):
     for name, row in rows.items():
         for key, value in row.items():
             results[f'{name}_{key}'] = value
-        print(f'{name:16s} accuracy {row["accuracy"]:.4f}  train {row["train_seconds"]:7.1f} s  '
+        train = f'{row["train_seconds"]:7.1f} s' if 'train_seconds' in row else '      - '
+        print(f'{name:16s} accuracy {row["accuracy"]:.4f}  train {train}  '
               f'predict {row["predict_per_sec"]:9.0f} /s')
     for ours, points in curves.items():
         for peer in ('fasttext', 'fasttext_tuned', 'nb_lr'):
@@ -264,6 +302,9 @@ def main():
     parser.add_argument('--fasttext-grid', action='store_true',
                         help='also tune fastText on a validation slice (a minute or two)')
     parser.add_argument('--no-peers', action='store_true', help='train only ours')
+    parser.add_argument('--pretrained', nargs='?', const='imdb', default=None,
+                        help='also score the model shipped in the package (trained on this '
+                             "split's training part by examples/train_pretrained.py)")
     parser.add_argument('--quick', action='store_true', help='smoke run: 2,000 reviews, 1 epoch')
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format='%(asctime)s %(message)s', datefmt='%H:%M:%S')
@@ -274,7 +315,10 @@ def main():
         files = (os.path.join(work, 'train.jsonl'), os.path.join(work, 'test.jsonl'))
         _write_jsonl(files[0], *train)
         _write_jsonl(files[1], *test)
-        rows = {} if args.no_peers else peers(train, test, work, args.fasttext_grid)
+        rows = {} if args.no_peers else {**peers(train, test, work, args.fasttext_grid),
+                                         **lexicons(test)}
+        if args.pretrained:
+            rows['pretrained'] = shipped(args.pretrained, test, args.test_fraction, args.quick)
         curves = {}
         for name, fields in ours.items():
             rows[name], curves[name] = train_ours(name, fields, files, test, work, args.quick)

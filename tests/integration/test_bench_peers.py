@@ -33,6 +33,8 @@ def test_quick_peers_benchmark_reports_every_contender(tmp_path):
         assert 0 <= result[f'{name}_accuracy'] <= 1, name
         for key in ('train_seconds', 'predict_per_sec'):
             assert math.isfinite(result[f'{name}_{key}']) and result[f'{name}_{key}'] > 0, key
+    for lexicon in ('vader', 'textblob'):  # nothing to train: accuracy and rate only
+        assert 0 <= result[f'{lexicon}_accuracy'] <= 1 and result[f'{lexicon}_predict_per_sec'] > 0
     for ours in OURS:
         for peer in peers:
             ratio = result[f'ratio_{ours}_vs_{peer}']

@@ -7,6 +7,10 @@ shared by every family (``family``, ``lr_scale``, ``lr_schedule``,
 across families (the parameter-importance picture); the rest carry their
 family's prefix. The learning rate is the recipe's times ``lr_scale``.
 
+On imbalanced data (:func:`is_imbalanced`) every trial also draws
+``class_weight`` (``none`` or ``balanced``), and the recipes are tried with
+``balanced``, which the labels issue measured as the fix for a rare class.
+
 ``--max-size`` is kept by the space itself: the vocabulary and hash-row
 choices are the ones whose saved model (:func:`model_bytes`) fits, fixed
 for the whole study (Optuna's categorical choices may not change within a
@@ -18,10 +22,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+import numpy as np
+
 from ...errors import ConfigError
 
 __all__ = ['Family', 'FAMILIES', 'SHARED', 'model_bytes', 'parse_size', 'format_size',
-           'check_fits', 'suggest_fields', 'recipe_params', 'smallest_model']
+           'check_fits', 'suggest_fields', 'recipe_params', 'smallest_model', 'is_imbalanced',
+           'IMBALANCE_RATIO']
 
 _UNITS = {'': 1, 'b': 1, 'kb': 1000, 'mb': 1000 ** 2, 'gb': 1000 ** 3,
           'kib': 1024, 'mib': 1024 ** 2, 'gib': 1024 ** 3}
@@ -156,6 +163,17 @@ FAMILIES: Tuple[Family, ...] = (
 #: parameters every family draws from the same distribution
 SHARED = ('family', 'lr_scale', 'lr_schedule', 'epochs')
 
+#: the data are imbalanced (class weights searched) when the rarest class has fewer examples
+#: than this fraction of the most frequent one's
+IMBALANCE_RATIO = 0.5
+
+
+def is_imbalanced(labels: Sequence[int]) -> bool:
+    """Whether the rarest class of ``labels`` (class indices) is below :data:`IMBALANCE_RATIO`
+    of the most frequent one."""
+    counts = [c for c in np.bincount(np.asarray(labels, dtype=np.int64)) if c]
+    return bool(counts) and min(counts) < IMBALANCE_RATIO * max(counts)
+
 
 def _fitting_rows(family: Family, max_bytes: Optional[int]) -> List[str]:
     keep = [f'{v}x{b}' for v, b in family.rows
@@ -188,8 +206,11 @@ def check_fits(families: Sequence[Family], max_bytes: Optional[int]) -> List[Fam
 
 
 def suggest_fields(trial, families: Sequence[Family], max_bytes: Optional[int],
-                   max_epochs: int = 8) -> Tuple[Family, Dict[str, Any]]:
+                   max_epochs: int = 8, imbalanced: bool = False) -> Tuple[Family, Dict[str, Any]]:
     """Draw a trial's family and its TrainConfig fields with Optuna's ``trial.suggest_*``.
+
+    With ``imbalanced`` the trial also draws ``class_weight`` (``none`` or
+    ``balanced``).
 
     Raises
     ------
@@ -205,16 +226,19 @@ def suggest_fields(trial, families: Sequence[Family], max_bytes: Optional[int],
              'epochs': trial.suggest_int('epochs', 1, max_epochs)}
     rows = trial.suggest_categorical(f'{name}_rows', _fitting_rows(family, max_bytes))
     extra.update(family.draw(trial, name))
+    if imbalanced:
+        extra['class_weight'] = trial.suggest_categorical('class_weight', ['none', 'balanced'])
     vocab_size, num_buckets = (int(n) for n in rows.split('x'))
     return family, family.fields_for(vocab_size, num_buckets, extra)
 
 
-def recipe_params(family: Family, max_bytes: Optional[int],
-                  max_epochs: int = 8) -> Optional[Dict[str, Any]]:
+def recipe_params(family: Family, max_bytes: Optional[int], max_epochs: int = 8,
+                  imbalanced: bool = False) -> Optional[Dict[str, Any]]:
     """Optuna parameters that reproduce ``family``'s recipe (for ``study.enqueue_trial``).
 
     The recipe's rows are replaced by the largest that fit ``max_bytes``;
-    None if none fits.
+    None if none fits. On ``imbalanced`` data the recipe is tried with
+    balanced class weights.
     """
     rows = _fitting_rows(family, max_bytes)
     if not rows:
@@ -226,4 +250,6 @@ def recipe_params(family: Family, max_bytes: Optional[int],
               'epochs': min(family.recipe['epochs'], max_epochs),
               f'{family.name}_rows': wanted if wanted in rows else rows[-1]}
     params.update({f'{family.name}_{key}': value for key, value in family.recipe_draw.items()})
+    if imbalanced:
+        params['class_weight'] = 'balanced'
     return params

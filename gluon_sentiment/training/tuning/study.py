@@ -46,7 +46,8 @@ from ..fit import run_training
 from ..handlers import Handler, TrainingRun
 from .budget import Budget, TimeModel, format_duration
 from .report import train_command, write_trials_csv
-from .space import FAMILIES, Family, check_fits, format_size, recipe_params, suggest_fields
+from .space import (FAMILIES, Family, check_fits, format_size, is_imbalanced, recipe_params,
+                    suggest_fields)
 
 __all__ = ['SELECT_METRICS', 'STUDY_NAME', 'AutotuneOptions', 'TrialHandler', 'BudgetSpent', 'autotune',
            'load_options', 'model_files_bytes', 'best_trial']
@@ -214,6 +215,8 @@ class _Corpus:
         self.source, reviews, index, _ = read_splits(config, config.seed)
         self.index = {k: v for k, v in index.items() if k != 'test'}  # never a test split
         self.texts, self.labels = list(reviews.texts), reviews.labels
+        #: whether class weights are searched (the training split's classes, see is_imbalanced)
+        self.imbalanced = is_imbalanced(self.labels[self.index['train']])
         self._cached = (None, None)
 
     @property
@@ -257,7 +260,7 @@ class _Tuner:
             return False
         trial = self.study.ask()
         family, fields = suggest_fields(trial, self.families, self.options.max_size,
-                                        self.options.max_epochs)
+                                        self.options.max_epochs, self.corpus.imbalanced)
         fit = self.times.epochs_that_fit(family.name, self.corpus.num_train,
                                          self.budget.remaining() - self.reserve)
         if fit < 1:
@@ -304,7 +307,8 @@ class _Tuner:
         attrs = {'seconds': round(seconds, 2), 'epochs_run': handler.epochs_run,
                  'best_epoch': metrics['best_epoch'], 'val_accuracy': metrics['val_accuracy'],
                  'size_bytes': model_files_bytes(out), 'stopped_by': handler.stopped_by or '',
-                 'run_dir': os.path.relpath(out, self.options.output_dir)}
+                 'run_dir': os.path.relpath(out, self.options.output_dir),
+                 'process': os.getpid()}  # which of the --n-jobs processes (or machines) ran it
         for key, value in attrs.items():
             trial.set_user_attr(key, value)
         if handler.stopped_by == 'pruner':
@@ -377,7 +381,8 @@ def _prepare_folder(options: AutotuneOptions, resume: bool) -> None:
     os.makedirs(os.path.join(folder, TRIALS), exist_ok=True)
 
 
-def _open_study(options: AutotuneOptions, families: Sequence[Family], pruner) -> optuna.Study:
+def _open_study(options: AutotuneOptions, families: Sequence[Family], pruner,
+                imbalanced: bool = False) -> optuna.Study:
     """Create or load the study; a new one gets the recipes as its first trials."""
     url = options.storage_url()
     storage = (optuna.storages.RDBStorage(url, engine_kwargs={'connect_args': {'timeout': 60}})
@@ -397,7 +402,7 @@ def _open_study(options: AutotuneOptions, families: Sequence[Family], pruner) ->
         study.set_user_attr(key, getattr(options, key))
     if not existing:
         for family in families:
-            params = recipe_params(family, options.max_size, options.max_epochs)
+            params = recipe_params(family, options.max_size, options.max_epochs, imbalanced)
             if params is not None:
                 study.enqueue_trial(params, user_attrs={'recipe': family.name})
     return study
@@ -465,7 +470,8 @@ def _worker(options: AutotuneOptions, families: Sequence[Family], deadline: floa
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(message)s')
     budget = Budget(deadline - time.time())
     corpus = _Corpus(options.base_config())
-    tuner = _Tuner(options, families, _open_study(options, families, None), budget, corpus)
+    tuner = _Tuner(options, families, _open_study(options, families, None, corpus.imbalanced),
+                   budget, corpus)
     try:
         while tuner.step():
             pass
@@ -526,7 +532,7 @@ def autotune(options: AutotuneOptions, families: Sequence[Family] = FAMILIES,
     if not resume:
         _check_first_trial(options, families, corpus, budget)
     _prepare_folder(options, resume)
-    study = _open_study(options, families, pruner)
+    study = _open_study(options, families, pruner, corpus.imbalanced)
     tuner = _Tuner(options, families, study, budget, corpus, handlers)
     write_json(os.path.join(options.output_dir, AUTOTUNE),
                {'format': AUTOTUNE_FORMAT, 'options': dataclasses.asdict(options),
