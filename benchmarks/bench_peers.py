@@ -65,7 +65,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
 from gluon_sentiment.data.formats import load_dataset
-from gluon_sentiment.data.split import balanced_subset
+from gluon_sentiment.data.split import balanced_subset, holdout_indices
 from gluon_sentiment.data.text import tokenize
 from gluon_sentiment.inference.batches import predict_logits
 from gluon_sentiment.inference.loading import load_model
@@ -260,8 +260,8 @@ def _split(path, test_fraction, quick):
     reviews = load_dataset(path)
     if quick and len(reviews) > 2000:
         reviews = reviews.subset(balanced_subset(reviews.labels, 2000, 0))
-    train_idx, test_idx = train_test_split(np.arange(len(reviews.labels)), test_size=test_fraction,
-                                           random_state=42, stratify=reviews.labels)
+    split = holdout_indices(reviews.labels, test_fraction)
+    train_idx, test_idx = split['train'], split['test']
     texts = reviews.texts
     return (([texts[i] for i in train_idx], reviews.labels[train_idx]),
             ([texts[i] for i in test_idx], reviews.labels[test_idx]))

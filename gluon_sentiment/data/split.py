@@ -12,7 +12,7 @@ from sklearn.model_selection import train_test_split
 
 from ..errors import DataError
 
-__all__ = ['split_indices', 'full_split_indices', 'balanced_subset']
+__all__ = ['split_indices', 'full_split_indices', 'holdout_indices', 'balanced_subset']
 
 
 def split_indices(num_examples: int, test_size: Optional[float] = 0.3, val_size: float = 0.3,
@@ -81,6 +81,23 @@ def full_split_indices(labels: np.ndarray, val_size: float = 0.05,
     train, val = train_test_split(np.arange(len(labels)), test_size=num_val,
                                   random_state=random_state, stratify=labels)
     return {'train': train, 'val': val}
+
+
+def holdout_indices(labels: np.ndarray, test_fraction: float = 0.2,
+                    random_state: int = 42) -> Dict[str, np.ndarray]:
+    """Hold out a stratified ``test_fraction`` of a labelled set, once, before any training.
+
+    The split of ``benchmarks/bench_peers.py`` and ``examples/train_pretrained.py``
+    (the shipped model never saw that benchmark's held-out reviews).
+
+    Returns
+    -------
+    dict
+        ``{'train': ..., 'test': ...}`` index arrays (sklearn's order).
+    """
+    train, test = train_test_split(np.arange(len(labels)), test_size=test_fraction,
+                                   random_state=random_state, stratify=np.asarray(labels))
+    return {'train': train, 'test': test}
 
 
 def balanced_subset(labels: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
