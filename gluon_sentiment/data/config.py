@@ -7,13 +7,13 @@ here, for ``train``, ``evaluate`` and the library functions of
 command-line help, the argument group and, where there are any, the choices.
 """
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Union
 
 from ..errors import ConfigError
 from .formats import FORMATS
 from .text import TOKENIZERS
 from .ratings import TARGETS
-from .vocab import TRUNCATE
+from .vocab import AUTO, TRUNCATE, parse_seq_len
 
 __all__ = ['option', 'PROTOCOLS', 'DataConfig', 'READ_FIELDS', 'LEGACY_TOKENIZER']
 
@@ -26,7 +26,8 @@ LEGACY_TOKENIZER = 'kim'
 
 
 def option(default, help, group, **extra):  # pylint: disable=redefined-builtin
-    """A dataclass field carrying its command-line ``help``, ``group`` and ``choices``."""
+    """A dataclass field carrying its command-line ``help``, ``group``, ``choices`` and, where
+    the field's type does not parse the flag, its ``type``."""
     return field(default=default, metadata={'help': help, 'group': group, **extra})
 
 
@@ -60,7 +61,11 @@ class DataConfig:
                                    "tutorial's 17-pass variant (deletes , ( ) and every "
                                    "apostrophe: don't -> do n t)", 'data', choices=TOKENIZERS)
     vocab_size: int = option(5000, 'number of most frequent training words kept', 'data')
-    seq_len: int = option(500, 'tokens per review after truncation and padding', 'data')
+    seq_len: Union[int, str] = option(500, "tokens per review after truncation and padding, or "
+                                           "'auto': the 95th percentile of the training texts' "
+                                           'token counts, rounded up to a multiple of 16, at '
+                                           'most 1024 (saved resolved in config.json)', 'data',
+                                      type=parse_seq_len)
     truncate: str = option('post', "which end of a longer review is cut: 'post' keeps the "
                                    "first --seq-len tokens, 'pre' the last", 'data',
                            choices=TRUNCATE)
@@ -81,8 +86,11 @@ class DataConfig:
             if getattr(self, name) == '':
                 raise ConfigError(f'--{name.replace("_", "-")} is empty; give a path or leave '
                                   'it out')
+        if isinstance(self.seq_len, str) and self.seq_len != AUTO:
+            raise ConfigError(f"--seq-len must be a number of tokens or 'auto', "
+                              f'got {self.seq_len!r}')
         for name in ('vocab_size', 'seq_len'):
-            if getattr(self, name) < 1:
+            if getattr(self, name) != AUTO and getattr(self, name) < 1:
                 raise ConfigError(f'--{name.replace("_", "-")} must be at least 1, '
                                   f'got {getattr(self, name)}')
         if self.max_examples is not None and self.max_examples < 3:
