@@ -71,8 +71,9 @@ def build_vocab(token_lists: Iterable[Sequence[str]], max_size: int = 5000) -> n
 def auto_seq_len(lengths: Sequence[int]) -> int:
     """The ``seq_len`` that ``'auto'`` picks for texts of these token counts.
 
-    The :data:`AUTO_PERCENTILE`-th percentile of ``lengths``, rounded up to a
-    multiple of :data:`AUTO_MULTIPLE`, between :data:`AUTO_MULTIPLE` and
+    The :data:`AUTO_PERCENTILE`-th percentile of ``lengths`` (the smallest
+    count that 95% of the texts do not exceed), rounded up to a multiple of
+    :data:`AUTO_MULTIPLE`, between :data:`AUTO_MULTIPLE` and
     :data:`AUTO_MAX`: 95% of the texts are read whole, and the padding of a
     batch is cut beyond its longest text anyway when the model takes
     variable lengths (bucketing). IMDB's training reviews (Kim's tokenizer)
@@ -81,7 +82,8 @@ def auto_seq_len(lengths: Sequence[int]) -> int:
     lengths = np.asarray(lengths)
     if not len(lengths):
         return AUTO_MULTIPLE
-    quantile = float(np.percentile(lengths, AUTO_PERCENTILE))
+    # the smallest count that AUTO_PERCENTILE% of the texts do not exceed
+    quantile = float(np.percentile(lengths, AUTO_PERCENTILE, method='inverted_cdf'))
     rounded = AUTO_MULTIPLE * math.ceil(quantile / AUTO_MULTIPLE)
     return int(min(max(rounded, AUTO_MULTIPLE), AUTO_MAX))
 
