@@ -6,6 +6,7 @@ here, for ``train``, ``evaluate`` and the library functions of
 :mod:`gluon_sentiment.data.pipeline` alike. Field metadata carries the
 command-line help, the argument group and, where there are any, the choices.
 """
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
@@ -15,7 +16,8 @@ from .text import TOKENIZERS
 from .ratings import TARGETS
 from .vocab import AUTO, TRUNCATE, parse_seq_len
 
-__all__ = ['option', 'PROTOCOLS', 'DataConfig', 'READ_FIELDS', 'LEGACY_TOKENIZER']
+__all__ = ['option', 'PROTOCOLS', 'DataConfig', 'READ_FIELDS', 'LEGACY_TOKENIZER',
+           'DEFAULT_VOCAB_SIZE']
 
 #: values of ``--protocol``
 PROTOCOLS = ('tutorial', 'full')
@@ -23,6 +25,9 @@ PROTOCOLS = ('tutorial', 'full')
 READ_FIELDS = ('format', 'labels', 'text_column', 'label_column', 'target', 'rating_bins')
 #: the tokenizer of runs saved before ``tokenizer`` was a field (their config.json lacks it)
 LEGACY_TOKENIZER = 'kim'
+#: ``vocab_size`` when left unset (the tutorial's; a training run's case may choose another,
+#: see :mod:`gluon_sentiment.training.defaults`)
+DEFAULT_VOCAB_SIZE = 5000
 
 
 def option(default, help, group, **extra):  # pylint: disable=redefined-builtin
@@ -60,7 +65,9 @@ class DataConfig:
                                    "(keeps , ( ) 's n't as tokens), or 'tutorial', the "
                                    "tutorial's 17-pass variant (deletes , ( ) and every "
                                    "apostrophe: don't -> do n t)", 'data', choices=TOKENIZERS)
-    vocab_size: int = option(5000, 'number of most frequent training words kept', 'data')
+    vocab_size: Optional[int] = option(None, 'number of most frequent training words kept '
+                                             '(default: 5000; 50000 with --embedding and '
+                                             'multikernel or dense, see --defaults)', 'data')
     seq_len: Union[int, str] = option(500, "tokens per review after truncation and padding, or "
                                            "'auto': the 95th percentile of the training texts' "
                                            'token counts, rounded up to a multiple of 16, at '
@@ -80,6 +87,17 @@ class DataConfig:
     cv: int = option(0, 'run stratified K-fold cross-validation with this many folds instead '
                         'of one split (0: off)', 'data')
 
+    def resolved(self) -> 'DataConfig':
+        """This config with ``vocab_size`` left at None filled in (:data:`DEFAULT_VOCAB_SIZE`).
+
+        :meth:`TrainConfig.resolved <gluon_sentiment.training.TrainConfig.resolved>`
+        fills it in by the case instead; the data pipeline calls this method
+        of whichever config it is given.
+        """
+        if self.vocab_size is not None:
+            return self
+        return dataclasses.replace(self, vocab_size=DEFAULT_VOCAB_SIZE)
+
     def validate(self) -> None:
         """Reject data options no run can use, with a message naming the flag."""
         for name in ('data', 'test_data'):
@@ -90,7 +108,7 @@ class DataConfig:
             raise ConfigError(f"--seq-len must be a number of tokens or 'auto', "
                               f'got {self.seq_len!r}')
         for name in ('vocab_size', 'seq_len'):
-            if getattr(self, name) != AUTO and getattr(self, name) < 1:
+            if getattr(self, name) not in (None, AUTO) and getattr(self, name) < 1:
                 raise ConfigError(f'--{name.replace("_", "-")} must be at least 1, '
                                   f'got {getattr(self, name)}')
         if self.max_examples is not None and self.max_examples < 3:

@@ -133,7 +133,8 @@ def encode_splits(texts: Sequence[str], labels: np.ndarray, index: Dict[str, np.
     index : dict
         Row indices of each split into ``texts``.
     config : DataConfig
-        ``tokenizer``, ``vocab_size``, ``seq_len`` and ``truncate`` are used;
+        ``tokenizer``, ``vocab_size`` (None: as ``config.resolved()`` says),
+        ``seq_len`` and ``truncate`` are used;
         ``seq_len='auto'`` is chosen from the ``index['train']`` texts (the
         matrices' width).
     source : str
@@ -141,6 +142,7 @@ def encode_splits(texts: Sequence[str], labels: np.ndarray, index: Dict[str, np.
     class_names : sequence of str
         The name of each label.
     """
+    config = config.resolved()  # the vocabulary size of the case
     vocab, X, lengths = encode_corpus(texts, index['train'], config.vocab_size, config.seq_len,
                                       config.truncate, config.tokenizer)
     splits = {name: (X[idx], labels[idx], lengths[idx]) for name, idx in index.items()}
@@ -156,6 +158,7 @@ def prepare_data(config: DataConfig, seed: int = 0, reviews: Optional[Reviews] =
     :func:`gluon_sentiment.data.labels.label_indices`) replace reading
     ``config.data``.
     """
+    config = config.resolved()  # the vocabulary size of the case
     source, reviews, index, test = read_splits(config, seed, reviews)
     texts, labels = list(reviews.texts), reviews.labels
     own = list(index)  # the splits of --data, without --test-data

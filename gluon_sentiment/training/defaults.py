@@ -12,22 +12,24 @@ uses ``--embedding``:
 =================  =====================================================================
 case               filled in (when left unset)
 =================  =====================================================================
-every case         ``lr`` 1e-3, ``lr_schedule`` constant (the tutorial's)
+every case         ``lr`` 1e-3, ``lr_schedule`` constant, ``vocab_size`` 5,000 (the
+                   tutorial's)
 ``fine-tuned``,    ``embedding_std`` 0.05: pretrained vectors rescaled to the deviation of
 ``multichannel``   an embedding learned from scratch, so that Adam's steps of about
                    ``lr`` can move them (GloVe 6B's entries have a deviation of about 0.7)
-multikernel,       also ``lr`` 2e-3, ``lr_schedule`` cosine, 200 filters per width
-fine-tuned or
-multichannel
+multikernel,       also ``lr`` 2e-3, ``lr_schedule`` cosine, 200 filters per width,
+fine-tuned or      ``vocab_size`` 50,000 (a word too rare to learn in 12,250 reviews
+multichannel       is already placed by GloVe)
 multikernel,       ``lr`` 3e-3, ``lr_schedule`` cosine, 300 filters per width, ``dropout``
 ``frozen``         0: fixed 50-dimensional vectors carry less than a learned embedding, so
                    the convolutions need more filters and no dropout; vectors as loaded
-dense, fine-tuned  also ``dropout`` 0.5 and ``embed_dropout`` 0.5
+dense, fine-tuned  also ``dropout`` 0.5, ``embed_dropout`` 0.5, ``vocab_size`` 50,000
 =================  =====================================================================
 
 These are README's measured recipes (section "Pretrained word vectors
 (GloVe)"). Without ``--embedding`` every value is the tutorial's, as it
-always was: the model's own dropout and filters, ``lr`` 1e-3, constant.
+always was: the model's own dropout and filters, ``lr`` 1e-3, constant,
+5,000 words.
 ``defaults='tutorial'`` (``--defaults tutorial``) takes the tutorial's
 values in every case (vectors as loaded, the model's own architecture);
 the tutorial presets set it, and runs saved before this field existed load
@@ -36,17 +38,20 @@ with it. Filters go into ``model_args``, merged key by key: keys given in
 """
 from typing import Any, Dict, Optional
 
+from ..data.config import DEFAULT_VOCAB_SIZE
+
 __all__ = ['DEFAULTS', 'TUTORIAL_DEFAULTS', 'LEGACY_DEFAULTS', 'embedding_mode', 'case_defaults']
 
 #: values of ``--defaults``
 DEFAULTS = ('measured', 'tutorial')
 #: what every case falls back to, and all that ``--defaults tutorial`` fills in
-TUTORIAL_DEFAULTS: Dict[str, Any] = {'lr': 1e-3, 'lr_schedule': 'constant'}
+TUTORIAL_DEFAULTS: Dict[str, Any] = {'lr': 1e-3, 'lr_schedule': 'constant',
+                                     'vocab_size': DEFAULT_VOCAB_SIZE}
 #: the ``defaults`` of runs saved before the field existed (their config.json lacks it)
 LEGACY_DEFAULTS = 'tutorial'
 
 _RESCALED = {'embedding_std': 0.05}
-_MULTIKERNEL_TUNED = {**_RESCALED, 'lr': 2e-3, 'lr_schedule': 'cosine',
+_MULTIKERNEL_TUNED = {**_RESCALED, 'lr': 2e-3, 'lr_schedule': 'cosine', 'vocab_size': 50000,
                       'model_args': {'num_filters': 200}}
 
 #: (model, mode) -> the measured values; model None: any model
@@ -57,7 +62,8 @@ _MEASURED: Dict[tuple, Dict[str, Any]] = {
     ('multikernel', 'multichannel'): _MULTIKERNEL_TUNED,
     ('multikernel', 'frozen'): {'lr': 3e-3, 'lr_schedule': 'cosine', 'dropout': 0.0,
                                 'model_args': {'num_filters': 300}},
-    ('dense', 'fine-tuned'): {**_RESCALED, 'dropout': 0.5, 'embed_dropout': 0.5},
+    ('dense', 'fine-tuned'): {**_RESCALED, 'dropout': 0.5, 'embed_dropout': 0.5,
+                              'vocab_size': 50000},
 }
 
 

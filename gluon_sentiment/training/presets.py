@@ -49,14 +49,15 @@ PRESETS: Dict[str, tuple] = {
                            dict(model='multikernel', embedding='glove.6B.50d', multichannel=True,
                                 embedding_std=0.05, vocab_size=50000, epochs=3, lr=2e-3,
                                 lr_schedule='cosine', model_args=_FILTERS_200)),
-    'glove': ('one fine-tuned channel of glove.6B.50d (rescaled to std 0.05), 200 filters, '
-              'lr 2e-3 cosine, 3 epochs',
-              dict(model='multikernel', embedding='glove.6B.50d', embedding_std=0.05, epochs=3,
-                   lr=2e-3, lr_schedule='cosine', model_args=_FILTERS_200)),
+    'glove': ('one fine-tuned channel of glove.6B.50d (rescaled to std 0.05) over 50,000 '
+              'words, 200 filters, lr 2e-3 cosine, 3 epochs',
+              dict(model='multikernel', embedding='glove.6B.50d', embedding_std=0.05,
+                   vocab_size=50000, epochs=3, lr=2e-3, lr_schedule='cosine',
+                   model_args=_FILTERS_200)),
     'glove-static': ('frozen glove.6B.50d vectors (as loaded), 300 filters, no dropout, lr 3e-3 '
                      'cosine, 5 epochs',
                      dict(model='multikernel', embedding='glove.6B.50d', freeze_embedding=True,
-                          epochs=5, lr=3e-3, lr_schedule='cosine', dropout=0.0,
+                          vocab_size=5000, epochs=5, lr=3e-3, lr_schedule='cosine', dropout=0.0,
                           model_args='{"num_filters": 300}')),
     'glove-dense': ('the dense network on glove.6B.50d (rescaled to std 0.05) over 50,000 '
                     'words, dropout 0.5 on the embedded tokens and before the output layer',

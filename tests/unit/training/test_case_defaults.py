@@ -9,6 +9,7 @@ import pytest
 
 from glove_fixtures import DIM, glove_file, glove_vectors  # noqa: F401
 from gluon_sentiment import train as train_cli
+from gluon_sentiment.data import DataConfig
 from gluon_sentiment.training import TrainConfig
 from gluon_sentiment.training.defaults import TUTORIAL_DEFAULTS, case_defaults, embedding_mode
 from gluon_sentiment.training.fit import run_training
@@ -87,7 +88,7 @@ def test_the_glove_presets_spell_out_what_the_defaults_would_fill_in():
         preset = TrainConfig.from_preset(name)
         assert preset.resolved() == preset  # nothing left to fill in
         default = _resolved(embedding='glove.6B.50d', **flags)
-        for field in ('lr', 'lr_schedule', 'embedding_std', 'dropout'):
+        for field in ('lr', 'lr_schedule', 'embedding_std', 'dropout', 'vocab_size'):
             assert getattr(preset, field) == getattr(default, field), (name, field)
         assert preset.extra_model_args() == default.extra_model_args()
     assert TrainConfig.from_preset('glove-multichannel').vocab_size == 50000
@@ -139,3 +140,14 @@ def test_tutorial_defaults_on_the_command_line(review_folder, glove_file, tmp_pa
     assert 'num_filters' not in saved['model_kwargs']
     args = train_cli.build_parser().parse_args(['--defaults', 'tutorial'])
     assert train_cli.config_from_args(args).defaults == 'tutorial'
+
+
+def test_the_vocabulary_grows_with_fine_tuned_vectors_only():
+    assert _resolved().vocab_size == 5000 and DataConfig().resolved().vocab_size == 5000
+    assert _resolved(embedding='v').vocab_size == 50000
+    assert _resolved(embedding='v', multichannel=True).vocab_size == 50000
+    assert _resolved(model='dense', embedding='v').vocab_size == 50000
+    assert _resolved(model='conv', embedding='v').vocab_size == 5000
+    assert _resolved(embedding='v', vocab_size=300).vocab_size == 300
+    assert _resolved(embedding='v', defaults='tutorial').vocab_size == 5000
+    assert TrainConfig.from_preset('tutorial-glove').resolved().vocab_size == 5000
