@@ -17,8 +17,10 @@ training:
   (``--embedding`` chooses other vectors), which brings in the measured
   defaults of pretrained vectors (``gluon_sentiment/training/defaults.py``).
 
-The vocabulary is counted on the subset alone; validation (best epoch) and
-test splits are the same for every run. It prints one row per size (mean
+The vocabulary is counted on the subset alone (its size the default of the
+case: 5,000 words learned, 50,000 with GloVe); validation (best epoch) and
+test splits are the same for every run. Each run's time (data encoding
+apart) is in the JSON. It prints one row per size (mean
 and spread of test accuracy over the seeds), the size where the two lines
 cross (interpolated in log size; or that one line is ahead at every size),
 draws mean test accuracy against size, one line per embedding, as a PNG
@@ -34,7 +36,7 @@ import os
 import sys
 import tempfile
 import time
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -69,16 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run(base: TrainConfig, fields: Dict, data, out: str) -> Dict:
-    config = dataclasses.replace(base, **fields, output_dir=out, overwrite=True)
+def _run(config: TrainConfig, data, out: str) -> Dict:
+    config = dataclasses.replace(config, output_dir=out, overwrite=True)
     start = time.perf_counter()
     metrics = run_training(config, data=data)
     return {'test_accuracy': metrics['test_accuracy'], 'val_accuracy': metrics['val_accuracy'],
             'seconds': time.perf_counter() - start}
 
 
-def measure(args: argparse.Namespace, workdir: str) -> Dict[str, Dict[int, List[Dict]]]:
-    """Every run: ``{embedding: {size: [result per seed]}}``."""
+def measure(args: argparse.Namespace, workdir: str) -> Tuple[Dict[str, Dict[int, List[Dict]]], int]:
+    """Every run, ``{embedding: {size: [result per seed]}}``, and the number of test reviews."""
     base = TrainConfig(data=args.data, calibrate=False,
                        **({'epochs': args.epochs or 1} if args.quick or args.epochs else {}))
     source, reviews, index, _ = read_splits(base, 0)
@@ -90,16 +92,16 @@ def measure(args: argparse.Namespace, workdir: str) -> Dict[str, Dict[int, List[
             raise SystemExit(f'--sizes {size}: the training split has only {len(train)} reviews')
         for seed in args.seeds:
             rows = train[balanced_subset(labels[train], size, seed)]
-            data = encode_splits(texts, labels, {**index, 'train': rows}, base, source,
-                                 reviews.class_names)
             for name, fields in EMBEDDINGS.items():
                 fields = {k: args.embedding if v == 'EMBEDDING' else v for k, v in fields.items()}
-                result = _run(base, {**fields, 'seed': seed}, data,
-                              os.path.join(workdir, f'{name}-{size}-{seed}'))
+                config = dataclasses.replace(base, **fields, seed=seed).resolved()
+                data = encode_splits(texts, labels, {**index, 'train': rows}, config, source,
+                                     reviews.class_names)  # the vocabulary of the subset
+                result = _run(config, data, os.path.join(workdir, f'{name}-{size}-{seed}'))
                 results[name].setdefault(size, []).append(result)
                 print(f'  {name:8s} size {size:6d} seed {seed}: test {result["test_accuracy"]:.4f} '
                       f'val {result["val_accuracy"]:.4f} ({result["seconds"]:.0f} s)', flush=True)
-    return results
+    return results, len(index['test'])
 
 
 def crossing(sizes: Sequence[int], learned: Sequence[float],
@@ -130,7 +132,7 @@ def crossing_sentence(sizes: Sequence[int], learned: Sequence[float],
 
 
 def plot(sizes: Sequence[int], means: Dict[str, List[float]], spreads: Dict[str, List[float]],
-         path: str, note: str) -> None:
+         path: str, note: str, num_test: int) -> None:
     """Mean test accuracy against training reviews (log axis), one line per embedding."""
     fig = Figure(figsize=(7, 4.5))
     ax = fig.subplots()
@@ -143,7 +145,7 @@ def plot(sizes: Sequence[int], means: Dict[str, List[float]], spreads: Dict[str,
     ax.set_xticks(sizes)
     ax.set_xticklabels([f'{s:,}' for s in sizes])
     ax.set_xlabel('training reviews')
-    ax.set_ylabel('test accuracy (7,500 reviews)')
+    ax.set_ylabel(f'test accuracy ({num_test:,} reviews)')
     ax.set_title('Accuracy against data size (multikernel CNN, defaults)')
     ax.grid(alpha=0.3)
     ax.legend(loc='lower right')
@@ -157,7 +159,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix='bench_data_size_') as workdir:
-        results = measure(args, workdir)
+        results, num_test = measure(args, workdir)
     sizes = sorted(args.sizes)
     means = {n: [float(np.mean([r['test_accuracy'] for r in results[n][s]])) for s in sizes]
              for n in EMBEDDINGS}
@@ -172,10 +174,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     print('crossing:', sentence)
     if args.plot:
         plot(sizes, means, spreads, args.plot,
-             f'mean ± std of seeds {",".join(map(str, args.seeds))}; {sentence}')
+             f'mean ± std of seeds {",".join(map(str, args.seeds))}; {sentence}', num_test)
     point = crossing(sizes, means['learned'], means['glove'])
     print(json.dumps({
-        'sizes': sizes, 'seeds': args.seeds, 'quick': args.quick,
+        'sizes': sizes, 'seeds': args.seeds, 'quick': args.quick, 'test_reviews': num_test,
         'learned_mean': means['learned'], 'glove_mean': means['glove'],
         'learned_std': spreads['learned'], 'glove_std': spreads['glove'],
         'crossing_reviews': point, 'crossing': sentence, 'plot': args.plot,
