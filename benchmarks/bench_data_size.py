@@ -22,10 +22,14 @@ case: 5,000 words learned, 50,000 with GloVe); validation (best epoch) and
 test splits are the same for every run. Each run's time (data encoding
 apart) is in the JSON. It prints one row per size (mean
 and spread of test accuracy over the seeds), the size where the two lines
-cross (interpolated in log size; or that one line is ahead at every size),
+cross last (interpolated in log size: beyond it one line stays ahead; or
+that one line is ahead at every size),
 draws mean test accuracy against size, one line per embedding, as a PNG
 (``--plot``; Agg, through :mod:`gluon_sentiment.analysis.plots`), and ends
 with one JSON line. ``--quick`` trains one epoch per run (for a smoke test).
+``--include OUTPUT`` adds the runs of an earlier output (say more seeds at
+the small sizes, where the spread is largest); ``--sizes ''`` with
+``--include`` only summarizes and draws.
 """
 import argparse
 import dataclasses
@@ -59,9 +63,15 @@ def _ints(text: str) -> List[int]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--data', required=True, help='IMDB-style folder or .tar.gz')
+    parser.add_argument('--data', help='IMDB-style folder or .tar.gz (needed unless --sizes is '
+                        "'' and --include gives every run)")
     parser.add_argument('--sizes', type=_ints, default=list(SIZES),
-                        help='training reviews per run, comma-separated')
+                        help="training reviews per run, comma-separated ('': train nothing)")
+    parser.add_argument('--include', action='append', default=[], metavar='OUTPUT',
+                        help="an earlier run's output (its last line's JSON): its runs are added "
+                             '(e.g. more seeds at some sizes); repeatable')
+    parser.add_argument('--test-reviews', type=int, default=7500,
+                        help='test reviews named on the plot when nothing is trained')
     parser.add_argument('--seeds', type=_ints, default=list(SEEDS), help='seeds, comma-separated')
     parser.add_argument('--embedding', default='glove.6B.50d', help="the 'glove' line's vectors")
     parser.add_argument('--plot', default=None, help='PNG file of accuracy against size')
@@ -81,12 +91,16 @@ def _run(config: TrainConfig, data, out: str) -> Dict:
 
 def measure(args: argparse.Namespace, workdir: str) -> Tuple[Dict[str, Dict[int, List[Dict]]], int]:
     """Every run, ``{embedding: {size: [result per seed]}}``, and the number of test reviews."""
+    results = {name: {} for name in EMBEDDINGS}
+    if not args.sizes:
+        return results, 0
+    if not args.data:
+        raise SystemExit('--data PATH: the reviews to train on')
     base = TrainConfig(data=args.data, calibrate=False,
                        **({'epochs': args.epochs or 1} if args.quick or args.epochs else {}))
     source, reviews, index, _ = read_splits(base, 0)
     texts, labels = list(reviews.texts), reviews.labels
     train = index['train']
-    results = {name: {} for name in EMBEDDINGS}
     for size in args.sizes:
         if size > len(train):
             raise SystemExit(f'--sizes {size}: the training split has only {len(train)} reviews')
@@ -98,7 +112,7 @@ def measure(args: argparse.Namespace, workdir: str) -> Tuple[Dict[str, Dict[int,
                 data = encode_splits(texts, labels, {**index, 'train': rows}, config, source,
                                      reviews.class_names)  # the vocabulary of the subset
                 result = _run(config, data, os.path.join(workdir, f'{name}-{size}-{seed}'))
-                results[name].setdefault(size, []).append(result)
+                results[name].setdefault(size, []).append({**result, 'seed': seed})
                 print(f'  {name:8s} size {size:6d} seed {seed}: test {result["test_accuracy"]:.4f} '
                       f'val {result["val_accuracy"]:.4f} ({result["seconds"]:.0f} s)', flush=True)
     return results, len(index['test'])
@@ -106,27 +120,31 @@ def measure(args: argparse.Namespace, workdir: str) -> Tuple[Dict[str, Dict[int,
 
 def crossing(sizes: Sequence[int], learned: Sequence[float],
              glove: Sequence[float]) -> Optional[float]:
-    """The size where ``glove - learned`` changes sign, interpolated in log size (None: never)."""
-    diff = np.asarray(glove) - np.asarray(learned)
+    """The size of the last crossing: where ``glove - learned`` last changes sign,
+    interpolated in log size (None: it never does). Beyond it one line stays ahead."""
+    diff = np.asarray(glove, dtype=float) - np.asarray(learned, dtype=float)
+    point = None
     for i in range(len(sizes) - 1):
-        if diff[i] == 0:
-            return float(sizes[i])
-        if diff[i] * diff[i + 1] < 0:
+        if diff[i] == 0 and i > 0:
+            point = float(sizes[i])
+        elif diff[i] * diff[i + 1] < 0:
             a, b = math.log(sizes[i]), math.log(sizes[i + 1])
             t = diff[i] / (diff[i] - diff[i + 1])
-            return float(math.exp(a + t * (b - a)))
-    return float(sizes[-1]) if len(diff) and diff[-1] == 0 else None
+            point = float(math.exp(a + t * (b - a)))
+    return point
 
 
 def crossing_sentence(sizes: Sequence[int], learned: Sequence[float],
                       glove: Sequence[float]) -> str:
     """One sentence on where the lines cross."""
     point = crossing(sizes, learned, glove)
+    diff = np.asarray(glove, dtype=float) - np.asarray(learned, dtype=float)
     if point is not None:
-        ahead = 'GloVe' if glove[0] > learned[0] else 'the learned embedding'
-        return (f'the lines cross at about {point:,.0f} training reviews: {ahead} is ahead '
-                'below it')
-    leader = 'GloVe' if np.mean(np.asarray(glove) - learned) > 0 else 'the learned embedding'
+        ahead = 'GloVe' if diff[-1] > 0 else 'the learned embedding'
+        changes = int(np.sum(diff[:-1] * diff[1:] < 0))
+        more = f' (the lines cross {changes} times in all)' if changes > 1 else ''
+        return f'{ahead} is ahead from about {point:,.0f} training reviews on{more}'
+    leader = 'GloVe' if np.mean(diff) > 0 else 'the learned embedding'
     return (f'no crossing between {sizes[0]:,} and {sizes[-1]:,} reviews: {leader} is ahead at '
             'every size')
 
@@ -154,33 +172,52 @@ def plot(sizes: Sequence[int], means: Dict[str, List[float]], spreads: Dict[str,
     save_figure(fig, path)
 
 
+def merge(results: Dict[str, Dict[int, List[Dict]]], paths: Sequence[str]) -> None:
+    """Add the runs of earlier outputs (``--include``: their last line's JSON) to ``results``."""
+    for path in paths:
+        with open(path, encoding='utf-8') as f:
+            earlier = json.loads(f.read().strip().splitlines()[-1])
+        for name in EMBEDDINGS:
+            for size, runs in earlier['runs'][name].items():
+                results[name].setdefault(int(size), []).extend(runs)
+
+
+def summarize(results: Dict[str, Dict[int, List[Dict]]]) -> Dict[str, object]:
+    """Sizes, mean and std of test accuracy per size and embedding, runs per size."""
+    sizes = sorted(set(results['learned']) & set(results['glove']))
+    stats = {}
+    for name in EMBEDDINGS:
+        accuracies = [[r['test_accuracy'] for r in results[name][s]] for s in sizes]
+        stats[f'{name}_mean'] = [float(np.mean(a)) for a in accuracies]
+        stats[f'{name}_std'] = [float(np.std(a)) for a in accuracies]
+    return {'sizes': sizes, 'runs_per_size': [len(results['glove'][s]) for s in sizes], **stats}
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix='bench_data_size_') as workdir:
         results, num_test = measure(args, workdir)
-    sizes = sorted(args.sizes)
-    means = {n: [float(np.mean([r['test_accuracy'] for r in results[n][s]])) for s in sizes]
-             for n in EMBEDDINGS}
-    spreads = {n: [float(np.std([r['test_accuracy'] for r in results[n][s]])) for s in sizes]
-               for n in EMBEDDINGS}
-    print(f'{"reviews":>8s}  {"learned":>15s}  {"glove":>15s}  {"glove - learned":>15s}')
+    merge(results, args.include)
+    summary = summarize(results)
+    sizes, means = summary['sizes'], {n: summary[f'{n}_mean'] for n in EMBEDDINGS}
+    spreads = {n: summary[f'{n}_std'] for n in EMBEDDINGS}
+    print(f'{"reviews":>8s}  {"runs":>4s}  {"learned":>15s}  {"glove":>15s}  {"glove - learned":>15s}')
     for i, size in enumerate(sizes):
-        print(f'{size:8,d}  {means["learned"][i]:.4f} ± {spreads["learned"][i]:.4f}  '
-              f'{means["glove"][i]:.4f} ± {spreads["glove"][i]:.4f}  '
+        print(f'{size:8,d}  {summary["runs_per_size"][i]:4d}  {means["learned"][i]:.4f} ± '
+              f'{spreads["learned"][i]:.4f}  {means["glove"][i]:.4f} ± {spreads["glove"][i]:.4f}  '
               f'{means["glove"][i] - means["learned"][i]:+15.4f}')
     sentence = crossing_sentence(sizes, means['learned'], means['glove'])
     print('crossing:', sentence)
     if args.plot:
-        plot(sizes, means, spreads, args.plot,
-             f'mean ± std of seeds {",".join(map(str, args.seeds))}; {sentence}', num_test)
-    point = crossing(sizes, means['learned'], means['glove'])
+        runs = sorted(set(summary['runs_per_size']))
+        plot(sizes, means, spreads, args.plot, f'mean ± std over {"/".join(map(str, runs))} '
+             f'seeds per size; {sentence}', num_test or args.test_reviews)
     print(json.dumps({
-        'sizes': sizes, 'seeds': args.seeds, 'quick': args.quick, 'test_reviews': num_test,
-        'learned_mean': means['learned'], 'glove_mean': means['glove'],
-        'learned_std': spreads['learned'], 'glove_std': spreads['glove'],
-        'crossing_reviews': point, 'crossing': sentence, 'plot': args.plot,
+        **summary, 'seeds': args.seeds, 'quick': args.quick, 'test_reviews': num_test,
+        'crossing_reviews': crossing(sizes, means['learned'], means['glove']),
+        'crossing': sentence, 'plot': args.plot,
         'runs': {n: {str(s): results[n][s] for s in sizes} for n in EMBEDDINGS},
         'wall_seconds': round(time.perf_counter() - start, 1)}))
     return 0

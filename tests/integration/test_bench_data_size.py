@@ -12,8 +12,8 @@ import sys
 import pytest
 
 from conftest import synthetic_reviews, write_review_archive
-from glove_fixtures import write_glove, _vectors
 from conftest import NEGATIVE, NEUTRAL, POSITIVE
+from glove_fixtures import _vectors, write_glove
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(REPO, 'benchmarks', 'bench_data_size.py')
@@ -39,12 +39,20 @@ def test_quick_run_draws_both_lines_and_states_the_crossing(tmp_path):
     lines = proc.stdout.strip().splitlines()
     result = json.loads(lines[-1])
     assert result['sizes'] == [20, 40] and result['seeds'] == [0, 1] and result['quick']
+    assert result['runs_per_size'] == [2, 2]
     for name in ('learned', 'glove'):
         assert len(result[f'{name}_mean']) == 2
         assert all(0 <= a <= 1 for a in result[f'{name}_mean'])
         assert [len(result['runs'][name][s]) for s in ('20', '40')] == [2, 2]
     assert any(line.startswith('crossing: ') for line in lines)
     assert result['crossing'] and png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    # a second output's runs are added to the first's: two runs per size, drawn without training
+    output = tmp_path / 'first.out'
+    output.write_text(proc.stdout)
+    again = tmp_path / 'merged.png'
+    assert _bench().main(['--sizes', '', '--include', str(output), '--include', str(output),
+                          '--plot', str(again)]) == 0
+    assert again.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
 
 
 def test_too_large_a_size_is_refused(tmp_path):
@@ -59,7 +67,12 @@ def test_the_crossing_is_interpolated_in_log_size():
     # glove ahead by 0.02 at 100, behind by 0.02 at 10,000: crossing at 1,000
     assert bench.crossing([100, 10000], [0.70, 0.90], [0.72, 0.88]) == pytest.approx(1000)
     assert bench.crossing([100, 1000], [0.7, 0.8], [0.8, 0.9]) is None
-    assert 'cross at about 1,000' in bench.crossing_sentence([100, 10000], [0.70, 0.90],
-                                                            [0.72, 0.88])
+    assert 'learned embedding is ahead from about 1,000' in bench.crossing_sentence(
+        [100, 10000], [0.70, 0.90], [0.72, 0.88])
+    # the last crossing counts: glove behind at 1,000 only
+    sizes, learned, glove = [100, 1000, 10000], [0.6, 0.8, 0.85], [0.7, 0.7, 0.9]
+    assert 100 < bench.crossing(sizes, learned, glove) > 1000
+    assert 'GloVe is ahead from about' in bench.crossing_sentence(sizes, learned, glove)
+    assert 'cross 2 times' in bench.crossing_sentence(sizes, learned, glove)
     assert 'GloVe is ahead at every size' in bench.crossing_sentence([100, 1000], [0.7, 0.8],
                                                                     [0.8, 0.9])
