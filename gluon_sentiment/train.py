@@ -73,8 +73,8 @@ def build_parser(defaults: bool = True) -> argparse.ArgumentParser:
         elif field.name == 'model':
             group.add_argument(flag, choices=list_models(), default=default, help=help_text)
         else:
-            group.add_argument(flag, type=kind, default=default, help=help_text,
-                               choices=field.metadata.get('choices'))
+            group.add_argument(flag, type=field.metadata.get('type', kind), default=default,
+                               help=help_text, choices=field.metadata.get('choices'))
     groups['output'].add_argument(
         '--resume', metavar='RUN_DIR',
         help='continue an interrupted run from its last completed epoch, with the options '

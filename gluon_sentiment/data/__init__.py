@@ -15,11 +15,11 @@ from .pipeline import Dataset, encode_splits, prepare_data, read_data, read_data
 from .reader import Reviews, read_reviews
 from .split import balanced_subset, full_split_indices, split_indices
 from .text import TOKENIZERS, clean_str, tokenize
-from .vocab import PAD, UNK, build_vocab, decode, encode, encode_batch, pad_batch
+from .vocab import PAD, UNK, auto_seq_len, build_vocab, decode, encode, encode_batch, pad_batch
 
 __all__ = ['DataConfig', 'Dataset', 'Reviews', 'read_reviews', 'load_dataset', 'FORMATS',
            'read_data', 'read_dataset', 'read_splits', 'label_indices', 'BINARY_CLASSES',
            'encode_splits', 'prepare_data', 'tokenize', 'clean_str', 'TOKENIZERS',
            'build_vocab', 'encode', 'encode_batch', 'encode_corpus', 'decode', 'pad_batch',
            'split_indices', 'full_split_indices', 'balanced_subset', 'stratified_folds',
-           'fold_dataset', 'UNK', 'PAD']
+           'fold_dataset', 'UNK', 'PAD', 'auto_seq_len']

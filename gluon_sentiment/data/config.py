@@ -6,16 +6,18 @@ here, for ``train``, ``evaluate`` and the library functions of
 :mod:`gluon_sentiment.data.pipeline` alike. Field metadata carries the
 command-line help, the argument group and, where there are any, the choices.
 """
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Union
 
 from ..errors import ConfigError
 from .formats import FORMATS
 from .text import TOKENIZERS
 from .ratings import TARGETS
-from .vocab import TRUNCATE
+from .vocab import AUTO, TRUNCATE, parse_seq_len
 
-__all__ = ['option', 'PROTOCOLS', 'DataConfig', 'READ_FIELDS', 'LEGACY_TOKENIZER']
+__all__ = ['option', 'PROTOCOLS', 'DataConfig', 'READ_FIELDS', 'LEGACY_TOKENIZER',
+           'DEFAULT_VOCAB_SIZE']
 
 #: values of ``--protocol``
 PROTOCOLS = ('tutorial', 'full')
@@ -23,10 +25,14 @@ PROTOCOLS = ('tutorial', 'full')
 READ_FIELDS = ('format', 'labels', 'text_column', 'label_column', 'target', 'rating_bins')
 #: the tokenizer of runs saved before ``tokenizer`` was a field (their config.json lacks it)
 LEGACY_TOKENIZER = 'kim'
+#: ``vocab_size`` when left unset (the tutorial's; a training run's case may choose another,
+#: see :mod:`gluon_sentiment.training.defaults`)
+DEFAULT_VOCAB_SIZE = 5000
 
 
 def option(default, help, group, **extra):  # pylint: disable=redefined-builtin
-    """A dataclass field carrying its command-line ``help``, ``group`` and ``choices``."""
+    """A dataclass field carrying its command-line ``help``, ``group``, ``choices`` and, where
+    the field's type does not parse the flag, its ``type``."""
     return field(default=default, metadata={'help': help, 'group': group, **extra})
 
 
@@ -59,8 +65,15 @@ class DataConfig:
                                    "(keeps , ( ) 's n't as tokens), or 'tutorial', the "
                                    "tutorial's 17-pass variant (deletes , ( ) and every "
                                    "apostrophe: don't -> do n t)", 'data', choices=TOKENIZERS)
-    vocab_size: int = option(5000, 'number of most frequent training words kept', 'data')
-    seq_len: int = option(500, 'tokens per review after truncation and padding', 'data')
+    vocab_size: Optional[int] = option(None, 'number of most frequent training words kept '
+                                             '(default: 5000; 50000 when multikernel or '
+                                             "dense fine-tune --embedding's vectors, see "
+                                             '--defaults)', 'data')
+    seq_len: Union[int, str] = option(500, "tokens per review after truncation and padding, or "
+                                           "'auto': the 95th percentile of the training texts' "
+                                           'token counts, rounded up to a multiple of 16, at '
+                                           'most 1024 (saved resolved in config.json)', 'data',
+                                      type=parse_seq_len)
     truncate: str = option('post', "which end of a longer review is cut: 'post' keeps the "
                                    "first --seq-len tokens, 'pre' the last", 'data',
                            choices=TRUNCATE)
@@ -75,14 +88,28 @@ class DataConfig:
     cv: int = option(0, 'run stratified K-fold cross-validation with this many folds instead '
                         'of one split (0: off)', 'data')
 
+    def resolved(self) -> 'DataConfig':
+        """This config with ``vocab_size`` left at None filled in (:data:`DEFAULT_VOCAB_SIZE`).
+
+        :meth:`TrainConfig.resolved <gluon_sentiment.training.TrainConfig.resolved>`
+        fills it in by the case instead; the data pipeline calls this method
+        of whichever config it is given.
+        """
+        if self.vocab_size is not None:
+            return self
+        return dataclasses.replace(self, vocab_size=DEFAULT_VOCAB_SIZE)
+
     def validate(self) -> None:
         """Reject data options no run can use, with a message naming the flag."""
         for name in ('data', 'test_data'):
             if getattr(self, name) == '':
                 raise ConfigError(f'--{name.replace("_", "-")} is empty; give a path or leave '
                                   'it out')
+        if isinstance(self.seq_len, str) and self.seq_len != AUTO:
+            raise ConfigError(f"--seq-len must be a number of tokens or 'auto', "
+                              f'got {self.seq_len!r}')
         for name in ('vocab_size', 'seq_len'):
-            if getattr(self, name) < 1:
+            if getattr(self, name) not in (None, AUTO) and getattr(self, name) < 1:
                 raise ConfigError(f'--{name.replace("_", "-")} must be at least 1, '
                                   f'got {getattr(self, name)}')
         if self.max_examples is not None and self.max_examples < 3:

@@ -36,14 +36,15 @@ are tokens of their own.
 """
 import collections
 import itertools
-from typing import NamedTuple, Optional, Sequence, Tuple
+from typing import NamedTuple, Optional, Sequence, Tuple, Union
 
 import gluonnlp as nlp
 import numpy as np
 
 from .clip import clip_texts
 from .text import _BR, _KEEP, _TO_SPACE, check_tokenizer, strip_html_breaks
-from .vocab import PAD, UNK, _check_truncate, _vocab_from_counter, scatter_padded
+from .vocab import (AUTO, AUTO_MAX, PAD, UNK, _check_truncate, _vocab_from_counter, auto_seq_len,
+                    scatter_padded)
 
 __all__ = ['corpus_token_ids', 'encode_corpus', 'CorpusTokens', 'tokenize_corpus',
            'encode_with_vocab']
@@ -148,7 +149,7 @@ def corpus_token_ids(texts: Sequence[str],
 
 
 def encode_corpus(texts: Sequence[str], vocab_rows: Optional[Sequence[int]] = None,
-                  max_size: int = 5000, seq_len: int = 500,
+                  max_size: int = 5000, seq_len: Union[int, str] = 500,
                   truncate: str = 'post',
                   tokenizer: str = 'kim') -> Tuple[nlp.Vocab, np.ndarray, np.ndarray]:
     """Tokenize all texts, build the vocabulary of some of them and encode them all.
@@ -169,8 +170,10 @@ def encode_corpus(texts: Sequence[str], vocab_rows: Optional[Sequence[int]] = No
         (the training split); a row given twice counts twice. Default: all.
     max_size : int, default 5000
         Words in the vocabulary, not counting ``<unk>`` and ``<pad>``.
-    seq_len : int, default 500
-        Columns of the encoded matrix.
+    seq_len : int or 'auto', default 500
+        Columns of the encoded matrix; ``'auto'``: :func:`~.vocab.auto_seq_len`
+        of the token counts of the ``vocab_rows`` texts (the matrix's width
+        says what it chose).
     truncate : {'post', 'pre'}, default 'post'
         Keep the first (``'post'``) or the last (``'pre'``) ``seq_len``
         tokens of a longer text.
@@ -184,8 +187,12 @@ def encode_corpus(texts: Sequence[str], vocab_rows: Optional[Sequence[int]] = No
         and the int32 valid lengths (after cutting).
     """
     _check_truncate(truncate)
-    ids, lengths, tokens = corpus_token_ids(clip_texts(texts, seq_len, truncate, tokenizer),
+    clip = AUTO_MAX if seq_len == AUTO else seq_len
+    ids, lengths, tokens = corpus_token_ids(clip_texts(texts, clip, truncate, tokenizer),
                                             tokenizer)
+    if seq_len == AUTO:  # a clipped text still counts more than AUTO_MAX tokens
+        rows = slice(None) if vocab_rows is None else np.asarray(vocab_rows, dtype=np.int64)
+        seq_len = auto_seq_len(lengths[rows])
     if vocab_rows is None:
         counts = np.bincount(ids, minlength=len(tokens))
     else:

@@ -26,6 +26,7 @@ from .formats import load_dataset
 from .labels import BINARY_CLASSES
 from .reader import Reviews
 from .split import balanced_subset, full_split_indices, split_indices
+from .vocab import AUTO, AUTO_MULTIPLE, AUTO_PERCENTILE
 
 __all__ = ['Dataset', 'read_dataset', 'read_data', 'read_splits', 'encode_splits', 'prepare_data']
 
@@ -132,12 +133,16 @@ def encode_splits(texts: Sequence[str], labels: np.ndarray, index: Dict[str, np.
     index : dict
         Row indices of each split into ``texts``.
     config : DataConfig
-        ``tokenizer``, ``vocab_size``, ``seq_len`` and ``truncate`` are used.
+        ``tokenizer``, ``vocab_size`` (None: as ``config.resolved()`` says),
+        ``seq_len`` and ``truncate`` are used;
+        ``seq_len='auto'`` is chosen from the ``index['train']`` texts (the
+        matrices' width).
     source : str
         The data path, for messages and the :class:`Dataset`.
     class_names : sequence of str
         The name of each label.
     """
+    config = config.resolved()  # the vocabulary size of the case
     vocab, X, lengths = encode_corpus(texts, index['train'], config.vocab_size, config.seq_len,
                                       config.truncate, config.tokenizer)
     splits = {name: (X[idx], labels[idx], lengths[idx]) for name, idx in index.items()}
@@ -153,6 +158,7 @@ def prepare_data(config: DataConfig, seed: int = 0, reviews: Optional[Reviews] =
     :func:`gluon_sentiment.data.labels.label_indices`) replace reading
     ``config.data``.
     """
+    config = config.resolved()  # the vocabulary size of the case
     source, reviews, index, test = read_splits(config, seed, reviews)
     texts, labels = list(reviews.texts), reviews.labels
     own = list(index)  # the splits of --data, without --test-data
@@ -167,4 +173,8 @@ def prepare_data(config: DataConfig, seed: int = 0, reviews: Optional[Reviews] =
                  len(data.vocab.token_to_idx) - 2,  # less <unk> and <pad>
                  reviews.class_names)
     log.info('vocabulary: %d tokens; split sizes %s', len(data.vocab), data.sizes())
+    if config.seq_len == AUTO:
+        log.info('--seq-len auto: %d tokens (the %dth percentile of the training texts\' token '
+                 'counts, rounded up to a multiple of %d)', data.splits['train'][0].shape[1],
+                 AUTO_PERCENTILE, AUTO_MULTIPLE)
     return data

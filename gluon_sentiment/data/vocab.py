@@ -13,19 +13,34 @@ The vocabulary is a :class:`gluonnlp.Vocab` of the most frequent tokens of the
   alphabetically, as :class:`gluonnlp.Vocab` orders them.
 
 Sequences are cut to their first ``seq_len`` tokens and padded at the end.
+
+``seq_len='auto'`` (``--seq-len auto``) takes the length from the training
+texts (:func:`auto_seq_len`): the :data:`AUTO_PERCENTILE`-th percentile of
+their token counts, rounded up to a multiple of :data:`AUTO_MULTIPLE` and at
+most :data:`AUTO_MAX`, so that a corpus of sentences is not padded to 500.
 """
 import collections
 import itertools
-from typing import Iterable, List, Sequence, Tuple
+import math
+from typing import Iterable, List, Sequence, Tuple, Union
 
 import gluonnlp as nlp
 import numpy as np
 
 __all__ = ['TRUNCATE', 'UNK', 'PAD', 'build_vocab', 'encode', 'encode_batch', 'decode', 'pad_batch',
-           'scatter_padded']
+           'scatter_padded', 'AUTO', 'AUTO_PERCENTILE', 'AUTO_MULTIPLE', 'AUTO_MAX',
+           'auto_seq_len', 'parse_seq_len']
 
 #: values of ``truncate``: which end of a longer text is cut
 TRUNCATE = ('pre', 'post')
+#: the ``seq_len`` that is chosen from the training texts (:func:`auto_seq_len`)
+AUTO = 'auto'
+#: percentile of the training texts' token counts that ``seq_len='auto'`` keeps whole
+AUTO_PERCENTILE = 95
+#: ``seq_len='auto'`` is a multiple of this (and at least this)
+AUTO_MULTIPLE = 16
+#: the longest ``seq_len='auto'`` chooses
+AUTO_MAX = 1024
 
 UNK = '<unk>'
 PAD = '<pad>'
@@ -51,6 +66,39 @@ def build_vocab(token_lists: Iterable[Sequence[str]], max_size: int = 5000) -> n
     for tokens in token_lists:
         counter.update(tokens)
     return _vocab_from_counter(counter, max_size)
+
+
+def auto_seq_len(lengths: Sequence[int]) -> int:
+    """The ``seq_len`` that ``'auto'`` picks for texts of these token counts.
+
+    The :data:`AUTO_PERCENTILE`-th percentile of ``lengths`` (the smallest
+    count that 95% of the texts do not exceed), rounded up to a multiple of
+    :data:`AUTO_MULTIPLE`, between :data:`AUTO_MULTIPLE` and
+    :data:`AUTO_MAX`: 95% of the texts are read whole, and the padding of a
+    batch is cut beyond its longest text anyway when the model takes
+    variable lengths (bucketing). IMDB's training reviews (Kim's tokenizer)
+    give 656; their first sentences 64.
+    """
+    lengths = np.asarray(lengths)
+    if not len(lengths):
+        return AUTO_MULTIPLE
+    # the smallest count that AUTO_PERCENTILE% of the texts do not exceed
+    quantile = float(np.percentile(lengths, AUTO_PERCENTILE, method='inverted_cdf'))
+    rounded = AUTO_MULTIPLE * math.ceil(quantile / AUTO_MULTIPLE)
+    return int(min(max(rounded, AUTO_MULTIPLE), AUTO_MAX))
+
+
+def parse_seq_len(text: str) -> Union[int, str]:
+    """A ``--seq-len`` value: a whole number, or ``'auto'`` (see :func:`auto_seq_len`).
+
+    Raises
+    ------
+    ValueError
+        For anything else.
+    """
+    if str(text).strip().lower() == AUTO:
+        return AUTO
+    return int(text)
 
 
 def _vocab_from_counter(counter: collections.Counter, max_size: int) -> nlp.Vocab:

@@ -1,7 +1,11 @@
 """The training configuration: one dataclass, the single home of every training default.
 
 The command line builds its flags from these fields (``--batch-size`` from
-``batch_size``), so defaults are written once. The config is saved as
+``batch_size``), so defaults are written once. A few fields default to None,
+"the value measured for this case" (with ``--embedding``: the vectors'
+scale, the learning rate and schedule, the filters, dropout); they are
+filled in by :meth:`TrainConfig.resolved` from the one table of
+:mod:`gluon_sentiment.training.defaults`. The resolved config is saved as
 ``config.json`` in every run directory, with the model's constructor
 arguments, so that a run can rebuild its model.
 """
@@ -13,6 +17,7 @@ from typing import Any, Dict, Optional, Tuple
 from ..data.config import LEGACY_TOKENIZER, DataConfig, option
 from ..embeddings.align import OOV_POLICIES
 from ..errors import ConfigError
+from .defaults import DEFAULTS, LEGACY_DEFAULTS, case_defaults, embedding_mode
 from .presets import describe_presets, preset_fields
 
 __all__ = ['KVSTORES', 'LR_SCHEDULES', 'SELECT_METRICS', 'TrainConfig']
@@ -37,6 +42,17 @@ class TrainConfig(DataConfig):
                                          'explicitly win, and --model-args is merged into the '
                                          "preset's. Presets: " + describe_presets(), 'model')
     model: str = option('multikernel', 'network to train', 'model')
+    defaults: str = option('measured', "what fills --lr, --lr-schedule, --embedding-std, "
+                                       "--dropout, --embed-dropout and the filters when they "
+                                       "are not given: 'measured', the recipe measured for the "
+                                       "case (with --embedding: vectors rescaled to std 0.05, "
+                                       "and for multikernel lr 2e-3, cosine, 200 filters; "
+                                       "frozen: lr 3e-3, cosine, 300 filters, no dropout; see "
+                                       "gluon_sentiment/training/defaults.py), or 'tutorial', "
+                                       "the tutorial's in every case (lr 1e-3, constant, "
+                                       "vectors as loaded, the model's own architecture); "
+                                       "without --embedding both are the tutorial's", 'model',
+                           choices=DEFAULTS)
     embed_size: Optional[int] = option(None, "word vector width (default: the width of "
                                            "--embedding's vectors, else the model's own, 50)",
                                      'model')
@@ -68,13 +84,19 @@ class TrainConfig(DataConfig):
     embedding_std: Optional[float] = option(None, "rescale --embedding's vectors so that their "
                                                 'entries have this standard deviation (GloVe '
                                                 "6B's is about 0.7, a learned embedding's a "
-                                                'few hundredths; default: as loaded)',
+                                                'few hundredths; default: 0.05 when the '
+                                                'vectors are fine-tuned or --multichannel, as '
+                                                'loaded when frozen or with --defaults tutorial)',
                                           'pretrained embedding')
     # optimization
     optimizer: str = option('adam', 'any mxnet optimizer name', 'optimization')
-    lr: float = option(1e-3, 'learning rate', 'optimization')
-    lr_schedule: str = option('constant', "'constant', or 'cosine' decay to 0 over all steps",
-                            'optimization', choices=LR_SCHEDULES)
+    lr: Optional[float] = option(None, 'learning rate (default: 1e-3; with --embedding and '
+                                       'multikernel 2e-3, frozen 3e-3; see --defaults)',
+                                 'optimization')
+    lr_schedule: Optional[str] = option(None, "'constant', or 'cosine' decay to 0 over all "
+                                              "steps (default: constant; with --embedding and "
+                                              "multikernel cosine; see --defaults)",
+                                        'optimization', choices=LR_SCHEDULES)
     wd: float = option(0.0, 'weight decay', 'optimization')
     batch_size: int = option(64, 'examples per step, over all devices and workers', 'optimization')
     epochs: int = option(3, 'passes over the training set', 'optimization')
@@ -128,8 +150,10 @@ class TrainConfig(DataConfig):
             value = getattr(self, name)
             if value is not None and not 0 <= value < 1:
                 raise ConfigError(f'--{name.replace("_", "-")} must be in [0, 1), got {value}')
-        if self.lr <= 0:
+        if self.lr is not None and self.lr <= 0:
             raise ConfigError(f'--lr must be positive, got {self.lr}')
+        if self.defaults not in DEFAULTS:
+            raise ConfigError(f"--defaults must be 'measured' or 'tutorial', got {self.defaults!r}")
         if self.preset is not None:
             preset_fields(self.preset)  # a known name
         self._validate_outputs()
@@ -222,6 +246,26 @@ class TrainConfig(DataConfig):
             fields = {**fields, 'model_args': json.dumps(merged, sort_keys=True)}
         return cls(**{**values, **fields, 'preset': name})
 
+    def resolved(self) -> 'TrainConfig':
+        """This config with the fields left at None that depend on the case filled in.
+
+        The one place where "the default for this case" becomes a value: the
+        table of :mod:`gluon_sentiment.training.defaults`, chosen by
+        ``model``, how ``embedding`` is used and ``defaults``. Fields already
+        set stay; a ``model_args`` of the table (the filters) is merged under
+        the given one, its keys losing. Resolving a resolved config changes
+        nothing. ``seq_len='auto'`` is resolved with the data (see
+        :func:`gluon_sentiment.data.auto_seq_len`).
+        """
+        mode = embedding_mode(self.embedding, self.freeze_embedding, self.multichannel)
+        values = case_defaults(self.model, mode, self.defaults)
+        filled = {name: value for name, value in values.items()
+                  if name != 'model_args' and getattr(self, name) is None}
+        if values.get('model_args'):
+            merged = {**values['model_args'], **self.extra_model_args()}
+            filled['model_args'] = json.dumps(merged, sort_keys=True)
+        return dataclasses.replace(self, **filled)
+
     def model_kwargs(self, vocab_size: int, num_classes: int = 2) -> Dict[str, Any]:
         """Constructor arguments of the model for a vocabulary of ``vocab_size`` rows.
 
@@ -252,11 +296,14 @@ class TrainConfig(DataConfig):
         """Inverse of :meth:`to_dict`; unknown keys are ignored.
 
         A config saved before ``tokenizer`` was a field gets Kim's
-        (:data:`~gluon_sentiment.data.config.LEGACY_TOKENIZER`), whatever the default now.
+        (:data:`~gluon_sentiment.data.config.LEGACY_TOKENIZER`), whatever the default now;
+        one saved before ``defaults`` was a field gets the tutorial's
+        (:data:`~gluon_sentiment.training.defaults.LEGACY_DEFAULTS`), what it was trained with.
         """
         names = {f.name for f in dataclasses.fields(cls)}
         kept = {key: value for key, value in values.items() if key in names}
         kept.setdefault('tokenizer', LEGACY_TOKENIZER)
+        kept.setdefault('defaults', LEGACY_DEFAULTS)
         if 'gpus' in kept:
             kept['gpus'] = tuple(kept['gpus'])
         return cls(**kept)

@@ -14,6 +14,7 @@ runs five stages, each a function of its own for research code to reuse:
 5. :func:`finish`: the best epoch back in the network, the test
    evaluation, the exported graph and ``metrics.json``.
 """
+import dataclasses
 import logging
 import os
 from typing import Any, Callable, Dict, List, Optional, Sequence
@@ -24,6 +25,7 @@ import numpy as np
 from ..artifacts import rundir
 from ..artifacts.store import BEST_PARAMS, CONFIG, METRICS, VOCAB, remove_temporaries, write_json
 from ..data.pipeline import Dataset, prepare_data
+from ..data.vocab import AUTO
 from ..embeddings.align import EmbeddingMatrix, embedding_matrix, rescale_matrix
 from ..embeddings.sources import PretrainedVectors
 from ..errors import ConfigError, StorageError
@@ -37,8 +39,8 @@ from .engine import Batch, EpochMeter, epoch_batches, layout_batches, make_conte
 from .handlers import Handler, TrainingRun, default_handlers, storage_stop
 from .objectives import confusion_macro_f1, training_loss
 
-__all__ = ['run_training', 'resume_training', 'prepare', 'build', 'restore', 'fit', 'finish',
-           'epoch_layout', 'train_batches']
+__all__ = ['run_training', 'resume_training', 'prepare', 'with_data_width', 'build', 'restore',
+           'fit', 'finish', 'epoch_layout', 'train_batches']
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,7 @@ def run_training(config: TrainConfig, data: Optional[Dataset] = None, resume: bo
         If the loss becomes NaN or infinite; the last good checkpoint is kept.
     """
     config.validate()
+    config = config.resolved()  # the defaults of the case (training/defaults.py)
     model_class(config.model)  # unknown names fail before any work
     ctx = make_contexts(config.gpus, config.cpu_contexts)
     config, pretrained = load_pretrained(config)
@@ -100,6 +103,7 @@ def run_training(config: TrainConfig, data: Optional[Dataset] = None, resume: bo
     handlers = [*default_handlers(), *(handlers or ())]
     try:
         data = prepare(config, worker, data, resume)
+        config = with_data_width(config, data)
         run = build(config, data, ctx, worker, pretrained, resume)
         restore(run, resume)
         fit(run, handlers)
@@ -111,7 +115,11 @@ def run_training(config: TrainConfig, data: Optional[Dataset] = None, resume: bo
 
 def prepare(config: TrainConfig, worker: Worker, data: Optional[Dataset] = None,
             resume: bool = False) -> Dataset:
-    """Prepare the run directory (rank 0, new runs) and read and encode the data.
+    """Read and encode the data, then prepare the run directory (rank 0, new runs).
+
+    ``seq_len='auto'`` is chosen from the training texts here (see
+    :func:`with_data_width`), so the run directory is compared and written
+    with the resolved length.
 
     Raises
     ------
@@ -122,9 +130,10 @@ def prepare(config: TrainConfig, worker: Worker, data: Optional[Dataset] = None,
         If ``config.output_dir`` holds another run (see
         :func:`gluon_sentiment.artifacts.rundir.prepare_run_dir`).
     """
-    if worker.is_writer and not resume:
-        rundir.prepare_run_dir(config.output_dir, config.to_dict(), config.overwrite)
     data = prepare_data(config, config.seed) if data is None else data
+    if worker.is_writer and not resume:
+        rundir.prepare_run_dir(config.output_dir, with_data_width(config, data).to_dict(),
+                               config.overwrite)
     num_train = len(data.splits['train'][1])
     if worker.num_workers > num_train:
         raise ConfigError(f'{worker.num_workers} workers but only {num_train} training examples: '
@@ -133,6 +142,13 @@ def prepare(config: TrainConfig, worker: Worker, data: Optional[Dataset] = None,
         raise ConfigError(f'--batch-size {config.batch_size} is the total over all workers and '
                           f'must be at least the {worker.num_workers} workers')
     return data
+
+
+def with_data_width(config: TrainConfig, data: Dataset) -> TrainConfig:
+    """``config`` with ``seq_len='auto'`` replaced by the width ``data`` was encoded with."""
+    if config.seq_len != AUTO:
+        return config
+    return dataclasses.replace(config, seq_len=int(data.splits['train'][0].shape[1]))
 
 
 def build(config: TrainConfig, data: Dataset, ctx: List[mx.Context], worker: Worker,

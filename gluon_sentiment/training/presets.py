@@ -1,4 +1,5 @@
-"""Named presets: the tutorial's exact networks, each in one flag (``--preset NAME``).
+"""Named presets: the tutorial's exact networks and the measured GloVe recipes, each in one
+flag (``--preset NAME``).
 
 A preset is a set of :class:`~gluon_sentiment.training.TrainConfig` field
 values, defined here and nowhere else. It fills in what the user did not set:
@@ -13,7 +14,11 @@ name (``preset``) and every resolved value, so a run never depends on what a
 preset means later.
 
 The presets are about the networks; the tokenizer is its own flag (add
-``--tokenizer tutorial`` for the tutorial's text cleaning too).
+``--tokenizer tutorial`` for the tutorial's text cleaning too). The
+tutorial's presets take the tutorial's values for the options they leave
+unset (``defaults='tutorial'``, see :mod:`.defaults`); the ``glove-*``
+presets are README's measured recipes for pretrained vectors, every value
+spelled out.
 """
 from typing import Any, Dict
 
@@ -22,22 +27,43 @@ from ..errors import ConfigError
 __all__ = ['PRESETS', 'preset_fields', 'describe_presets']
 
 _LINEAR_CONV = '{"activation": null}'  # the tutorial's ConvNet: no activation before flatten
+_FILTERS_200 = '{"num_filters": 200}'
 
 #: name -> (one-line description, TrainConfig fields it sets)
 PRESETS: Dict[str, tuple] = {
     'tutorial': ("the tutorial's multiple-convolution network: Kim's CNN (widths 3, 4, 5) "
                  'without dropout before the output layer, 3 epochs',
                  dict(model='multikernel', dropout=0.0, vocab_size=5000, seq_len=500,
-                      epochs=3)),
+                      epochs=3, defaults='tutorial')),
     'tutorial-conv': ("the tutorial's ConvNet: one 5-word convolution with no activation "
                       'before the flatten, 3 epochs',
                       dict(model='conv', model_args=_LINEAR_CONV, vocab_size=5000, seq_len=500,
-                           epochs=3)),
+                           epochs=3, defaults='tutorial')),
     'tutorial-glove': ("the tutorial's GloVe example: its ConvNet on frozen glove.6B.50d "
                        'vectors (zeros for missing words, not rescaled), 5 epochs',
                        dict(model='conv', model_args=_LINEAR_CONV, embedding='glove.6B.50d',
                             freeze_embedding=True, oov_vectors='zeros', embedding_std=None,
-                            vocab_size=5000, seq_len=500, epochs=5)),
+                            vocab_size=5000, seq_len=500, epochs=5, defaults='tutorial')),
+    'glove-multichannel': ("Kim's two channels of glove.6B.50d (rescaled to std 0.05) over "
+                           '50,000 words, 200 filters, lr 2e-3 cosine, 3 epochs',
+                           dict(model='multikernel', embedding='glove.6B.50d', multichannel=True,
+                                embedding_std=0.05, vocab_size=50000, epochs=3, lr=2e-3,
+                                lr_schedule='cosine', model_args=_FILTERS_200)),
+    'glove': ('one fine-tuned channel of glove.6B.50d (rescaled to std 0.05) over 50,000 '
+              'words, 200 filters, lr 2e-3 cosine, 3 epochs',
+              dict(model='multikernel', embedding='glove.6B.50d', embedding_std=0.05,
+                   vocab_size=50000, epochs=3, lr=2e-3, lr_schedule='cosine',
+                   model_args=_FILTERS_200)),
+    'glove-static': ('frozen glove.6B.50d vectors (as loaded), 300 filters, no dropout, lr 3e-3 '
+                     'cosine, 5 epochs',
+                     dict(model='multikernel', embedding='glove.6B.50d', freeze_embedding=True,
+                          vocab_size=5000, epochs=5, lr=3e-3, lr_schedule='cosine', dropout=0.0,
+                          model_args='{"num_filters": 300}')),
+    'glove-dense': ('the dense network on glove.6B.50d (rescaled to std 0.05) over 50,000 '
+                    'words, dropout 0.5 on the embedded tokens and before the output layer',
+                    dict(model='dense', embedding='glove.6B.50d', embedding_std=0.05,
+                         vocab_size=50000, embed_dropout=0.5, dropout=0.5, epochs=3, lr=1e-3,
+                         lr_schedule='constant')),
 }
 
 

@@ -38,7 +38,8 @@ BEST_MEMBERS: List[tuple] = [
     ('ngram', 2.0, dict(model='ngram', vocab_size=100000, seq_len=1000, epochs=6, lr=5e-3,
                         model_args='{"num_buckets": 4194304}')),
     ('multikernel-glove', 1.0, dict(model='multikernel', embedding='glove.6B.50d',
-                                    multichannel=True, embedding_std=0.05, epochs=3)),
+                                    multichannel=True, embedding_std=0.05, epochs=3,
+                                    defaults='tutorial')),
 ]
 
 #: The fast configuration (``examples/train_fast.py``): TrainConfig fields of one n-gram model.

@@ -1,0 +1,87 @@
+"""The defaults that depend on the case: what fills the training options left at None.
+
+:class:`~gluon_sentiment.training.TrainConfig` is the one home of every
+default. A few of its fields default to None, which means "the value
+measured best for this case"; :meth:`TrainConfig.resolved
+<gluon_sentiment.training.TrainConfig.resolved>` fills them in from the
+table below (the only place), and :func:`~gluon_sentiment.training.run_training`
+saves the resolved values in the run's ``config.json``, so a run never
+depends on what the defaults mean later. The case is the model and how it
+uses ``--embedding``:
+
+=================  =====================================================================
+case               filled in (when left unset)
+=================  =====================================================================
+every case         ``lr`` 1e-3, ``lr_schedule`` constant, ``vocab_size`` 5,000 (the
+                   tutorial's)
+``fine-tuned``,    ``embedding_std`` 0.05: pretrained vectors rescaled to the deviation of
+``multichannel``   an embedding learned from scratch, so that Adam's steps of about
+                   ``lr`` can move them (GloVe 6B's entries have a deviation of about 0.7)
+multikernel,       also ``lr`` 2e-3, ``lr_schedule`` cosine, 200 filters per width,
+fine-tuned or      ``vocab_size`` 50,000 (a word too rare to learn in 12,250 reviews
+multichannel       is already placed by GloVe)
+multikernel,       ``lr`` 3e-3, ``lr_schedule`` cosine, 300 filters per width, ``dropout``
+``frozen``         0: fixed 50-dimensional vectors carry less than a learned embedding, so
+                   the convolutions need more filters and no dropout; vectors as loaded
+dense, fine-tuned  also ``dropout`` 0.5, ``embed_dropout`` 0.5, ``vocab_size`` 50,000
+=================  =====================================================================
+
+These are README's measured recipes (section "Pretrained word vectors
+(GloVe)"). Without ``--embedding`` every value is the tutorial's, as it
+always was: the model's own dropout and filters, ``lr`` 1e-3, constant,
+5,000 words.
+``defaults='tutorial'`` (``--defaults tutorial``) takes the tutorial's
+values in every case (vectors as loaded, the model's own architecture);
+the tutorial presets set it, and runs saved before this field existed load
+with it. Filters go into ``model_args``, merged key by key: keys given in
+``--model-args`` win.
+"""
+from typing import Any, Dict, Optional
+
+from ..data.config import DEFAULT_VOCAB_SIZE
+
+__all__ = ['DEFAULTS', 'TUTORIAL_DEFAULTS', 'LEGACY_DEFAULTS', 'embedding_mode', 'case_defaults']
+
+#: values of ``--defaults``
+DEFAULTS = ('measured', 'tutorial')
+#: what every case falls back to, and all that ``--defaults tutorial`` fills in
+TUTORIAL_DEFAULTS: Dict[str, Any] = {'lr': 1e-3, 'lr_schedule': 'constant',
+                                     'vocab_size': DEFAULT_VOCAB_SIZE}
+#: the ``defaults`` of runs saved before the field existed (their config.json lacks it)
+LEGACY_DEFAULTS = 'tutorial'
+
+_RESCALED = {'embedding_std': 0.05}
+_MULTIKERNEL_TUNED = {**_RESCALED, 'lr': 2e-3, 'lr_schedule': 'cosine', 'vocab_size': 50000,
+                      'model_args': {'num_filters': 200}}
+
+#: (model, mode) -> the measured values; model None: any model
+_MEASURED: Dict[tuple, Dict[str, Any]] = {
+    (None, 'fine-tuned'): _RESCALED,
+    (None, 'multichannel'): _RESCALED,
+    ('multikernel', 'fine-tuned'): _MULTIKERNEL_TUNED,
+    ('multikernel', 'multichannel'): _MULTIKERNEL_TUNED,
+    ('multikernel', 'frozen'): {'lr': 3e-3, 'lr_schedule': 'cosine', 'dropout': 0.0,
+                                'model_args': {'num_filters': 300}},
+    ('dense', 'fine-tuned'): {**_RESCALED, 'dropout': 0.5, 'embed_dropout': 0.5,
+                              'vocab_size': 50000},
+}
+
+
+def embedding_mode(embedding: Optional[str], freeze: bool, multichannel: bool) -> str:
+    """How a run uses pretrained vectors: 'learned', 'frozen', 'multichannel' or 'fine-tuned'."""
+    if not embedding:
+        return 'learned'
+    return 'multichannel' if multichannel else 'frozen' if freeze else 'fine-tuned'
+
+
+def case_defaults(model: str, mode: str, defaults: str = 'measured') -> Dict[str, Any]:
+    """The values that fill the unset fields of a run of ``model`` in ``mode`` (a new dict).
+
+    ``model_args`` is a dict of constructor arguments to merge under the
+    given ones. With ``defaults='tutorial'``, :data:`TUTORIAL_DEFAULTS`
+    whatever the case.
+    """
+    values = dict(TUTORIAL_DEFAULTS)
+    if defaults == 'measured':
+        values.update(_MEASURED.get((model, mode), _MEASURED.get((None, mode), {})))
+    return values

@@ -1,0 +1,153 @@
+"""The defaults of the case: with --embedding the measured recipe, without it the tutorial's.
+
+Filled in by TrainConfig.resolved from the one table of training/defaults.py,
+saved resolved in config.json; explicit values, presets and old runs keep theirs.
+"""
+import json
+
+import pytest
+
+from glove_fixtures import DIM, glove_file, glove_vectors  # noqa: F401
+from gluon_sentiment import train as train_cli
+from gluon_sentiment.data import DataConfig
+from gluon_sentiment.training import TrainConfig
+from gluon_sentiment.training.defaults import TUTORIAL_DEFAULTS, case_defaults, embedding_mode
+from gluon_sentiment.training.fit import run_training
+from gluon_sentiment.training.recipes import BEST_MEMBERS
+from gluon_sentiment.training.tuning.report import train_command
+
+
+def _resolved(**fields):
+    return TrainConfig(**fields).resolved()
+
+
+def test_without_vectors_the_defaults_are_the_tutorials():
+    config = _resolved()
+    assert (config.lr, config.lr_schedule, config.embedding_std, config.dropout,
+            config.model_args) == (1e-3, 'constant', None, None, None)
+    for model in ('conv', 'dense', 'ngram', 'bilstm'):
+        assert _resolved(model=model).lr == 1e-3 and _resolved(model=model).model_args is None
+
+
+@pytest.mark.parametrize('flags', [dict(), dict(multichannel=True)])
+def test_fine_tuned_multikernel_gets_the_measured_recipe(flags):
+    config = _resolved(embedding='glove.6B.50d', **flags)
+    assert (config.embedding_std, config.lr, config.lr_schedule) == (0.05, 2e-3, 'cosine')
+    assert config.extra_model_args() == {'num_filters': 200} and config.dropout is None
+    assert config.model_kwargs(100)['num_filters'] == 200
+
+
+def test_frozen_multikernel_gets_more_filters_and_no_dropout_and_keeps_the_scale():
+    config = _resolved(embedding='glove.6B.50d', freeze_embedding=True)
+    assert (config.embedding_std, config.lr, config.lr_schedule, config.dropout) == (
+        None, 3e-3, 'cosine', 0.0)
+    assert config.extra_model_args() == {'num_filters': 300}
+
+
+def test_other_models_rescale_fine_tuned_vectors_only():
+    conv = _resolved(model='conv', embedding='v')
+    assert (conv.embedding_std, conv.lr, conv.lr_schedule, conv.model_args) == (
+        0.05, 1e-3, 'constant', None)
+    dense = _resolved(model='dense', embedding='v')
+    assert (dense.embedding_std, dense.dropout, dense.embed_dropout) == (0.05, 0.5, 0.5)
+    frozen = _resolved(model='conv', embedding='v', freeze_embedding=True)
+    assert frozen.embedding_std is None and frozen.lr == 1e-3
+
+
+def test_values_given_win_and_model_args_merge_key_by_key():
+    config = _resolved(embedding='v', multichannel=True, lr=5e-4, lr_schedule='constant',
+                       embedding_std=0.1, model_args='{"kernel_sizes": [3, 4]}')
+    assert (config.lr, config.lr_schedule, config.embedding_std) == (5e-4, 'constant', 0.1)
+    assert config.extra_model_args() == {'kernel_sizes': [3, 4], 'num_filters': 200}
+    config = _resolved(embedding='v', model_args='{"num_filters": 8}')
+    assert config.extra_model_args() == {'num_filters': 8}
+
+
+def test_resolving_twice_changes_nothing():
+    for fields in (dict(), dict(embedding='v'), dict(embedding='v', freeze_embedding=True),
+                   dict(model='dense', embedding='v'), dict(defaults='tutorial', embedding='v')):
+        once = _resolved(**fields)
+        assert once.resolved() == once
+        assert TrainConfig.from_dict(json.loads(json.dumps(once.to_dict()))).resolved() == once
+
+
+def test_tutorial_defaults_take_the_tutorials_values_in_every_case():
+    config = _resolved(embedding='v', multichannel=True, defaults='tutorial')
+    assert (config.lr, config.lr_schedule, config.embedding_std, config.model_args) == (
+        1e-3, 'constant', None, None)
+    assert case_defaults('multikernel', 'frozen', 'tutorial') == TUTORIAL_DEFAULTS
+    for name in ('tutorial', 'tutorial-conv', 'tutorial-glove'):
+        preset = TrainConfig.from_preset(name).resolved()
+        assert (preset.lr, preset.lr_schedule, preset.embedding_std) == (1e-3, 'constant', None)
+    assert TrainConfig.from_preset('tutorial').resolved().dropout == 0.0
+
+
+def test_the_glove_presets_spell_out_what_the_defaults_would_fill_in():
+    for name, flags in (('glove', {}), ('glove-multichannel', {'multichannel': True}),
+                        ('glove-static', {'freeze_embedding': True})):
+        preset = TrainConfig.from_preset(name)
+        assert preset.resolved() == preset  # nothing left to fill in
+        default = _resolved(embedding='glove.6B.50d', **flags)
+        for field in ('lr', 'lr_schedule', 'embedding_std', 'dropout', 'vocab_size'):
+            assert getattr(preset, field) == getattr(default, field), (name, field)
+        assert preset.extra_model_args() == default.extra_model_args()
+    assert TrainConfig.from_preset('glove-multichannel').vocab_size == 50000
+
+
+def test_runs_saved_before_the_field_resume_with_the_tutorials_values():
+    old = TrainConfig(embedding='v', multichannel=True, lr=1e-3,
+                      lr_schedule='constant').to_dict()
+    del old['defaults']
+    config = TrainConfig.from_dict(old).resolved()
+    assert config.defaults == 'tutorial'
+    assert (config.embedding_std, config.model_args) == (None, None)
+
+
+def test_the_best_configurations_glove_member_keeps_what_it_was_measured_with():
+    fields = {name: member for name, _, member in BEST_MEMBERS}['multikernel-glove']
+    config = TrainConfig(**fields).resolved()
+    assert (config.lr, config.lr_schedule, config.embedding_std, config.model_args) == (
+        1e-3, 'constant', 0.05, None)
+
+
+def test_embedding_mode():
+    assert embedding_mode(None, True, False) == 'learned'
+    assert embedding_mode('v', True, False) == 'frozen'
+    assert embedding_mode('v', False, True) == 'multichannel'
+    assert embedding_mode('v', False, False) == 'fine-tuned'
+
+
+def test_a_run_saves_the_resolved_values(review_folder, glove_file, tmp_path):
+    out = tmp_path / 'run'
+    assert train_cli.main(['--data', review_folder, '--output-dir', str(out), '--embedding',
+                           glove_file, '--multichannel', '--seq-len', '40', '--epochs', '1',
+                           '--batch-size', '16', '--quiet']) == 0
+    saved = json.load(open(out / 'config.json'))
+    assert (saved['lr'], saved['lr_schedule'], saved['embedding_std'], saved['defaults']) == (
+        2e-3, 'cosine', 0.05, 'measured')
+    assert saved['model_kwargs']['num_filters'] == 200 and saved['embed_size'] == DIM
+    command = train_command(saved, 'again')
+    assert '--lr 0.002' in command and '--lr-schedule cosine' in command
+
+
+def test_tutorial_defaults_on_the_command_line(review_folder, glove_file, tmp_path):
+    out = tmp_path / 'run'
+    config = TrainConfig(data=review_folder, output_dir=str(out), embedding=glove_file,
+                         seq_len=40, epochs=1, batch_size=16, defaults='tutorial')
+    run_training(config)
+    saved = json.load(open(out / 'config.json'))
+    assert (saved['lr'], saved['lr_schedule'], saved['embedding_std']) == (1e-3, 'constant', None)
+    assert 'num_filters' not in saved['model_kwargs']
+    args = train_cli.build_parser().parse_args(['--defaults', 'tutorial'])
+    assert train_cli.config_from_args(args).defaults == 'tutorial'
+
+
+def test_the_vocabulary_grows_with_fine_tuned_vectors_only():
+    assert _resolved().vocab_size == 5000 and DataConfig().resolved().vocab_size == 5000
+    assert _resolved(embedding='v').vocab_size == 50000
+    assert _resolved(embedding='v', multichannel=True).vocab_size == 50000
+    assert _resolved(model='dense', embedding='v').vocab_size == 50000
+    assert _resolved(model='conv', embedding='v').vocab_size == 5000
+    assert _resolved(embedding='v', vocab_size=300).vocab_size == 300
+    assert _resolved(embedding='v', defaults='tutorial').vocab_size == 5000
+    assert TrainConfig.from_preset('tutorial-glove').resolved().vocab_size == 5000
