@@ -27,12 +27,13 @@ from ..data.pipeline import Dataset, prepare_data
 from ..embeddings.align import EmbeddingMatrix, embedding_matrix, rescale_matrix
 from ..embeddings.sources import PretrainedVectors
 from ..errors import ConfigError, StorageError
+from ..inference.batches import apply_temperature
 from ..model.registry import model_class
 from .build import build_net, load_pretrained, make_trainer
 from .checkpoint import check_resumable, load_last
 from .config import TrainConfig
 from .distributed import Worker, create_worker
-from .calibrate import calibrate_run, check_threshold, split_probabilities
+from .calibrate import calibrate_run, check_threshold, fit_calibration, split_probabilities
 from .engine import Batch, EpochMeter, epoch_batches, layout_batches, make_contexts, train_batch
 from .handlers import Handler, TrainingRun, default_handlers, storage_stop
 from .objectives import confusion_macro_f1, run_class_weights, sample_epoch, training_loss
@@ -328,12 +329,17 @@ def train_batches(run: TrainingRun, batches: Sequence[Batch],
 def _evaluate(run: TrainingRun, split: str) -> Dict[str, float]:
     """Loss, accuracy and macro-F1 on ``split`` (with class weights, the weighted loss and accuracy
     too); under dist_sync each worker takes a shard and the sums are combined, under dist_async each
-    worker evaluates its own weights on the whole split."""
+    worker evaluates its own weights on the whole split.
+
+    With class weights every figure is that of the calibrated, prior-corrected probabilities
+    (:func:`_corrected`), and every worker evaluates the whole split (the fit needs all of it)."""
     worker = run.worker
-    probs, y = split_probabilities(run, split, shard=worker.sync)
+    weighted = run.class_weights is not None
+    probs, y = split_probabilities(run, split, shard=worker.sync and not weighted)
     k = len(run.data.class_names)
     weights = np.ones(k) if run.class_weights is None else run.class_weights
     if len(y):
+        probs = _corrected(run, split, probs, y) if weighted else probs
         nll = -np.log(np.clip(probs[np.arange(len(y)), y], 1e-12, None))
         hit = probs.argmax(axis=1) == y
         w = weights[y]
@@ -342,17 +348,36 @@ def _evaluate(run: TrainingRun, split: str) -> Dict[str, float]:
         confusion = np.bincount(k * y + probs.argmax(axis=1), minlength=k * k)
     else:
         sums, confusion = [0.0] * 6, np.zeros(k * k)
-    if worker.distributed and worker.sync:
+    if worker.distributed and worker.sync and not weighted:
         sums = worker.allreduce(sums)
         confusion = np.concatenate([worker.allreduce(confusion[i:i + 8])
                                     for i in range(0, k * k, 8)])
     total = max(sums[2], 1)
     out = {'loss': sums[0] / total, 'accuracy': sums[1] / total,
            'macro_f1': confusion_macro_f1(np.asarray(confusion).reshape(k, k))}
-    if run.class_weights is not None:
+    if weighted:
         out.update(weighted_loss=sums[3] / max(sums[5], 1e-12),
                    weighted_accuracy=sums[4] / max(sums[5], 1e-12))
     return out
+
+
+def _corrected(run: TrainingRun, split: str, probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``probs`` as the run would predict them: calibrated and prior-corrected (class weights).
+
+    On the validation split, by the calibration fitted on it for this epoch
+    (:func:`~.calibrate.fit_calibration`), so that the epoch is selected by
+    what it is worth after :func:`~.calibrate.calibrate_run`: the raw
+    decision of a network trained with class weights still favours the
+    common class on texts it did not train on, more so the longer it trains.
+    On the test split, by the run's calibration. Unchanged with
+    ``--no-calibrate``.
+    """
+    if split == 'val':
+        temperature, bias = fit_calibration(probs, y, run.class_weights, run.config.calibrate)
+    else:
+        calibration = run.metrics.get('calibration') or {}
+        temperature, bias = calibration.get('temperature'), calibration.get('bias')
+    return apply_temperature(probs, temperature, bias)
 
 
 def finish(run: TrainingRun, handlers: Sequence[Handler] = ()) -> Dict[str, Any]:
