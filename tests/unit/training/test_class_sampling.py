@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import synthetic_reviews, write_review_folder
-from gluon_sentiment.data.pipeline import Dataset
+from gluon_sentiment.data.pipeline import Dataset, read_splits
 from gluon_sentiment.deploy.bundle import export_bundle
 from gluon_sentiment.errors import ConfigError
 from gluon_sentiment.inference.batches import predict_logits, softmax
@@ -113,6 +113,12 @@ def test_balanced_run_reports_weighted_metrics_and_calibrates_with_a_bias(imbala
     want = softmax(logits.astype(np.float64) / calibration['temperature']
                    + np.array(calibration['bias']))
     np.testing.assert_allclose(clf.predict_proba(texts), want, rtol=1e-5, atol=1e-7)
+    # the run's test figures are those of the predictions it gives
+    config = TrainConfig.from_dict(saved)
+    _, reviews, index, _ = read_splits(config, config.seed)
+    test_texts = [reviews.texts[i] for i in index['test']]
+    hits = clf.predict(test_texts) == reviews.labels[index['test']]
+    assert metrics['test_accuracy'] == pytest.approx(hits.mean())
     manifest = export_bundle(str(out), str(tmp_path / 'bundle'))
     assert manifest['output']['bias'] == calibration['bias']
     assert '+ bias' in manifest['output']['probabilities']
