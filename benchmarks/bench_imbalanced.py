@@ -7,11 +7,14 @@ Holds out ``--held-out`` positive and as many negative reviews (seeded),
 then writes an IMDB-style training folder of every other positive review
 and one negative per ten positives (10:1), and a balanced test folder of
 the held-out reviews; no review is in both. For each ``--class-weight``
-value it trains the default model (``--epochs 3``, other flags default:
-the tutorial's splits of the training folder, so its validation split is
-imbalanced too) and evaluates it on the test folder. The last line is one
-JSON object: per weighting, test accuracy, macro-F1 and ECE, and the
-validation accuracy and macro-F1.
+value (and each ``--class-weight-mode`` and ``--seeds`` seed) it trains
+the default model (``--epochs 3``, other flags default: the tutorial's
+splits of the training folder, so its validation split is imbalanced too)
+and evaluates it on the test folder. The last line is one JSON object: per
+run, test accuracy, macro-F1, ECE and the share predicted positive, the
+validation accuracy, macro-F1 and (with class weights) weighted accuracy,
+and the calibration (temperature, bias, validation ECE before/after); with
+several seeds, the mean and spread of the test accuracy per weighting.
 """
 import argparse
 import json
@@ -48,6 +51,8 @@ def main() -> None:
     parser.add_argument('--held-out', type=int, default=1250, help='test reviews per class')
     parser.add_argument('--ratio', type=int, default=10, help='positives per negative')
     parser.add_argument('--class-weight', nargs='+', default=['balanced', 'none'])
+    parser.add_argument('--class-weight-mode', nargs='+', default=['sample'])
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0])
     parser.add_argument('--epochs', type=int, default=3)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
@@ -65,23 +70,50 @@ def main() -> None:
         write_folder(test_dir, reviews, test)
     result = {'train': {'positive': len(train_pos), 'negative': len(train_neg)},
               'test': {'positive': args.held_out, 'negative': args.held_out}}
-    for weight in args.class_weight:
-        start = time.time()
-        out = os.path.join(args.workdir, f'run-{weight}')
-        metrics = run_training(TrainConfig(data=train_dir, class_weight=weight,
-                                           epochs=args.epochs, output_dir=out, overwrite=True))
-        report = evaluate_run(out, test_dir, os.path.join(args.workdir, f'eval-{weight}'))
-        result[weight] = {'test_accuracy': report['metrics']['accuracy'],
-                          'test_macro_f1': report['metrics']['macro_f1'],
-                          'test_ece': report['metrics']['ece'],
-                          'val_accuracy': metrics['val_accuracy'],
-                          'val_macro_f1': metrics['val_macro_f1'],
-                          'temperature': metrics['calibration']['temperature'],
-                          'val_ece': [metrics['calibration']['ece_before'],
-                                      metrics['calibration']['ece_after']],
-                          'seconds': time.time() - start}
-        print(json.dumps({weight: result[weight]}), file=sys.stderr)
+    runs = [(w, mode, seed) for w in args.class_weight
+            for mode in (args.class_weight_mode if w != 'none' else ['sample'])
+            for seed in args.seeds]
+    for weight, mode, seed in runs:
+        key = weight if _named_by_weight(args, weight) else f'{weight}-{mode}'
+        key += f'-s{seed}' if len(args.seeds) > 1 else ''
+        result[key] = _train_and_score(args, train_dir, test_dir, weight, mode, seed, key)
+        print(json.dumps({key: result[key]}), file=sys.stderr)
+    if len(args.seeds) > 1:
+        for weight in args.class_weight:
+            for mode in (args.class_weight_mode if weight != 'none' else ['sample']):
+                name = weight if _named_by_weight(args, weight) else f'{weight}-{mode}'
+                accs = [result[f'{name}-s{seed}']['test_accuracy'] for seed in args.seeds]
+                result[f'{name}-mean'] = {'test_accuracy': float(np.mean(accs)),
+                                          'test_accuracy_std': float(np.std(accs, ddof=1))}
     print(json.dumps(result))
+
+
+def _named_by_weight(args, weight) -> bool:
+    """Whether runs of ``weight`` are named without their mode (one mode, or no weights)."""
+    return weight == 'none' or len(args.class_weight_mode) == 1
+
+
+def _train_and_score(args, train_dir, test_dir, weight, mode, seed, key):
+    start = time.time()
+    out = os.path.join(args.workdir, f'run-{key}')
+    metrics = run_training(TrainConfig(data=train_dir, class_weight=weight,
+                                       class_weight_mode=mode, seed=seed,
+                                       epochs=args.epochs, output_dir=out, overwrite=True))
+    report = evaluate_run(out, test_dir, os.path.join(args.workdir, f'eval-{key}'))
+    matrix = np.asarray(report['metrics']['confusion_matrix'])
+    calibration = metrics['calibration']
+    return {'seed': seed, 'class_weight_mode': mode,
+            'test_accuracy': report['metrics']['accuracy'],
+            'test_macro_f1': report['metrics']['macro_f1'],
+            'test_ece': report['metrics']['ece'],
+            'test_roc_auc': report['metrics']['roc_auc'],
+            'test_predicted_positive': float(matrix[:, 1].sum() / matrix.sum()),
+            'val_accuracy': metrics['val_accuracy'], 'val_macro_f1': metrics['val_macro_f1'],
+            'val_weighted_accuracy': metrics.get('val_weighted_accuracy'),
+            'best_epoch': metrics['best_epoch'],
+            'temperature': calibration['temperature'], 'bias': calibration.get('bias'),
+            'val_ece': [calibration['ece_before'], calibration['ece_after']],
+            'seconds': time.time() - start}
 
 
 if __name__ == '__main__':

@@ -72,13 +72,13 @@ def check_corpus(source: str, train_labels: np.ndarray, lengths: np.ndarray, voc
         if k == 2:
             log.warning('%s: imbalanced classes in the training split: %d positive, %d negative '
                         '(%.1f%% in the smaller class); accuracy will mostly reflect the larger '
-                        'class; --class-weight balanced weights the loss against it, '
+                        'class; --class-weight balanced trains every class as often, '
                         '--max-examples draws a class-balanced subset', source, counts[1],
                         counts[0], 100 * minority)
         else:
             log.warning('%s: imbalanced classes in the training split: %s (%.1f%% in the '
                         'smallest class); accuracy will mostly reflect the larger ones; '
-                        '--class-weight balanced weights the loss against it', source,
+                        '--class-weight balanced trains every class as often', source,
                         ', '.join(f'{n} {name}' for name, n in zip(class_names, counts)),
                         100 * minority)
     empty = int(np.count_nonzero(np.asarray(lengths) == 0))

@@ -88,6 +88,9 @@ def _output(clf: SentimentClassifier) -> Dict[str, Any]:
     if clf.temperature is not None:
         out.update(temperature=clf.temperature,
                    probabilities='softmax(logits / temperature) over axis 1 (calibrated)')
+    if clf.bias is not None:
+        out.update(bias=list(clf.bias), probabilities='softmax(logits / temperature + bias) over '
+                                                      'axis 1 (calibrated, prior-corrected)')
     if clf.threshold is not None:
         out['threshold'] = clf.threshold
         out['decision'] = f'{names[1]} when P({names[1]}) > threshold'

@@ -5,7 +5,7 @@ evaluation (:mod:`gluon_sentiment.training.engine`): batches are sorted by
 length when the network accepts variable lengths, cut to their longest
 text plus the network's margin, and split over a list of contexts.
 """
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 import mxnet as mx
 import numpy as np
@@ -70,17 +70,21 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
+def apply_temperature(probs: np.ndarray, temperature: Optional[float],
+                      bias: Optional[Sequence[float]] = None) -> np.ndarray:
+    """Calibrated probabilities ``softmax(log(probs) / temperature + bias)``, row by row.
 
-
-def apply_temperature(probs: np.ndarray, temperature: Optional[float]) -> np.ndarray:
-    """Temperature-scaled probabilities ``softmax(log(probs) / temperature)``, row by row.
-
-    For one network this is ``softmax(logits / temperature)``; for an
-    ensemble it calibrates the averaged probabilities. ``probs`` come back
-    unchanged for a temperature of None (a run without one) or 1.
+    For one network this is ``softmax(logits / temperature + bias)``; for an
+    ensemble it calibrates the averaged probabilities. ``bias`` (one value
+    per class, the prior correction of runs trained with class weights, see
+    :func:`gluon_sentiment.analysis.calibration.fit_temperature_bias`) is
+    None for every other run. ``probs`` come back unchanged for a
+    temperature of None (a run without one) or 1 and no bias.
     """
     probs = np.asarray(probs, dtype=np.float64)
-    if temperature is None or temperature == 1.0 or probs.size == 0:
+    if (temperature is None or temperature == 1.0) and bias is None or probs.size == 0:
         return probs
-    scaled = np.log(np.clip(probs, 1e-300, None)) / float(temperature)
+    scaled = np.log(np.clip(probs, 1e-300, None)) / float(temperature or 1.0)
+    if bias is not None:
+        scaled = scaled + np.asarray(bias, dtype=np.float64)
     return softmax(scaled)

@@ -79,6 +79,10 @@ class SentimentClassifier:
         The calibration temperature applied to the probabilities (see
         :func:`~gluon_sentiment.inference.batches.apply_temperature`); None
         (runs trained without calibration, or before it existed): none.
+    bias : sequence of float or None
+        Runs trained with class weights: the calibration's bias per class,
+        added after the temperature (the prior correction, see
+        :mod:`gluon_sentiment.analysis.calibration`); None for every other run.
     threshold : float or None
         Binary runs: :meth:`predict` says positive when ``P(positive) >
         threshold``; None: the most probable class.
@@ -86,6 +90,7 @@ class SentimentClassifier:
 
     class_names: Tuple[str, ...] = LABELS
     temperature: Optional[float] = None
+    bias: Optional[Tuple[float, ...]] = None
     threshold: Optional[float] = None
 
     def __init__(self, net: gluon.Block, vocab: nlp.Vocab, seq_len: int,
@@ -145,7 +150,7 @@ class SentimentClassifier:
     def predict_proba(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
         """Class probabilities ``(n, K)``; binary: ``[P(negative), P(positive)]`` per text.
 
-        Calibrated by :attr:`temperature` when the run has one; never
+        Calibrated by :attr:`temperature` (and :attr:`bias`) when the run has one; never
         changed by :attr:`threshold`. A text with no known word (or no word
         at all) still gets a valid prediction: its tokens map to ``<unk>``
         and ``<pad>``.
@@ -161,7 +166,7 @@ class SentimentClassifier:
         margin = self.length_margin
         logits = predict_logits(self.net, X, self.ctx, self.batch_size,
                                 None if margin is None else lengths, margin or 0)
-        return apply_temperature(softmax(logits.astype(np.float64)), self.temperature)
+        return apply_temperature(softmax(logits.astype(np.float64)), self.temperature, self.bias)
 
     def predict(self, texts: Union[str, Iterable[str]]) -> np.ndarray:
         """Class indices ``(n,)`` (binary: 1 positive, 0 negative), by :func:`decide`."""

@@ -100,14 +100,15 @@ def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_P
 
 
 def run_outputs(clf, config: dict):
-    """Give ``clf`` the class names, temperature and threshold its ``config.json`` keeps.
+    """Give ``clf`` the class names, calibration and threshold its ``config.json`` keeps.
 
     Runs made before these existed have none: ``('negative', 'positive')``,
-    no temperature (probabilities as they always were) and no threshold.
+    no temperature or bias (probabilities as they always were) and no threshold.
     """
     clf.class_names = tuple(config.get('class_names') or LABELS)
     calibration = config.get('calibration') or {}
     clf.temperature = calibration.get('temperature')
+    clf.bias = None if calibration.get('bias') is None else tuple(calibration['bias'])
     clf.threshold = config.get('decision_threshold')
     return clf
 

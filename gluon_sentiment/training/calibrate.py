@@ -5,13 +5,20 @@ once the best epoch is back in the network:
 
 * ``--calibrate`` (the default; ``--no-calibrate`` turns it off): the
   temperature of :func:`gluon_sentiment.analysis.calibration.fit_temperature`
-  on the validation probabilities;
+  on the validation probabilities; for a run with class weights, the
+  temperature and one bias per class of
+  :func:`~gluon_sentiment.analysis.calibration.fit_temperature_bias`, each
+  validation text counting its class's weight, so that the probabilities
+  are those of the weighted population (``balanced``: classes equally
+  likely) whatever the validation split's proportions, and the decision is
+  prior-corrected;
 * ``--threshold auto`` (binary runs): the threshold on the calibrated
   ``P(positive)`` that maximizes ``--select-metric``
-  (:func:`~.objectives.choose_threshold`), or the value given.
+  (:func:`~.objectives.choose_threshold`, weighted as the calibration), or
+  the value given.
 
-Both go into ``config.json`` (``calibration.temperature``,
-``decision_threshold``), which every prediction path reads
+Both go into ``config.json`` (``calibration.temperature`` and, with class
+weights, ``calibration.bias``; ``decision_threshold``), which every prediction path reads
 (:func:`gluon_sentiment.inference.load_model`, bundles keep the file), and
 into ``metrics.json`` with the validation ECE and NLL before and after; the
 reliability diagram is ``reliability.png``. Every worker of a distributed
@@ -25,7 +32,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from ..analysis.calibration import (RELIABILITY_PNG, calibration_report, fit_temperature,
-                                    plot_reliability)
+                                    fit_temperature_bias, plot_reliability)
 from ..artifacts.store import CONFIG, read_json, write_json
 from ..data.pipeline import Dataset
 from ..errors import ConfigError
@@ -34,7 +41,7 @@ from .config import TrainConfig
 from .handlers import TrainingRun
 from .objectives import choose_threshold
 
-__all__ = ['check_threshold', 'split_probabilities', 'calibrate_run']
+__all__ = ['check_threshold', 'split_probabilities', 'fit_calibration', 'calibrate_run']
 
 log = logging.getLogger(__name__)
 
@@ -71,36 +78,57 @@ def split_probabilities(run: TrainingRun, split: str,
     return softmax(logits.astype(np.float64)), y
 
 
-def _threshold(config: TrainConfig, probs: np.ndarray, y: np.ndarray) -> Optional[float]:
+def _threshold(config: TrainConfig, probs: np.ndarray, y: np.ndarray,
+               weights: Optional[np.ndarray]) -> Optional[float]:
     if config.threshold is None or probs.shape[1] != 2:
         return None
     if config.threshold != 'auto':
         return float(config.threshold)
-    return choose_threshold(probs[:, 1], y, config.select_metric)
+    return choose_threshold(probs[:, 1], y, config.select_metric, weights)
+
+
+def fit_calibration(probs: np.ndarray, y: np.ndarray, class_weights: Optional[np.ndarray],
+                    calibrate: bool = True) -> Tuple[Optional[float], Optional[np.ndarray]]:
+    """The temperature and (with ``class_weights``) the bias per class fitted on ``(probs, y)``.
+
+    ``(None, None)`` when ``calibrate`` is off or there is no example.
+    """
+    if not calibrate or not len(y):
+        return None, None
+    if class_weights is None:
+        return fit_temperature(probs, y), None
+    return fit_temperature_bias(probs, y, np.asarray(class_weights)[y])
 
 
 def calibrate_run(run: TrainingRun) -> None:
-    """Fit the temperature and the threshold of ``run`` on its validation split (see the module).
+    """Fit the temperature (bias) and the threshold of ``run`` on its validation split (see the module).
 
     Sets ``calibration`` and ``decision_threshold`` in ``run.metrics``; rank 0
     adds them to ``config.json`` and draws ``reliability.png``.
     """
     config = run.config
     probs, y = split_probabilities(run, 'val')
-    temperature = fit_temperature(probs, y) if config.calibrate and len(y) else None
-    report = calibration_report(probs, y, temperature)
-    threshold = _threshold(config, apply_temperature(probs, temperature), y)
+    weights = None if run.class_weights is None or not len(y) else run.class_weights[y]
+    temperature, bias = fit_calibration(probs, y, run.class_weights, config.calibrate)
+    report = calibration_report(probs, y, temperature, bias, weights)
+    threshold = _threshold(config, apply_temperature(probs, temperature, bias), y, weights)
     run.metrics['calibration'] = report
     run.metrics['decision_threshold'] = threshold
-    log.info('calibration on %d validation texts: temperature %s, ECE %.4f -> %.4f%s', len(y),
-             'none' if temperature is None else f'{temperature:.4f}', report['ece_before'],
-             report['ece_after'], '' if threshold is None else f'; threshold {threshold:.4f}')
+    log.info('calibration on %d validation texts%s: temperature %s%s, ECE %.4f -> %.4f%s', len(y),
+             '' if weights is None else ' (class-weighted)',
+             'none' if temperature is None else f'{temperature:.4f}',
+             '' if bias is None else ', bias ' + ' '.join(f'{b:+.3f}' for b in bias),
+             report['ece_before'], report['ece_after'],
+             '' if threshold is None else f'; threshold {threshold:.4f}')
     if not run.worker.is_writer:
         return
     path = os.path.join(run.out, CONFIG)
     saved = read_json(path)
-    saved.update(calibration={'temperature': temperature}, decision_threshold=threshold)
+    calibration = {'temperature': temperature}
+    if bias is not None:
+        calibration['bias'] = [float(b) for b in bias]
+    saved.update(calibration=calibration, decision_threshold=threshold)
     write_json(path, saved)
     if len(y):
         plot_reliability(probs, y, os.path.join(run.out, RELIABILITY_PNG), temperature,
-                         f'{config.model}: validation reliability')
+                         f'{config.model}: validation reliability', bias, weights)

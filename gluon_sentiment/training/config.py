@@ -20,7 +20,7 @@ from ..errors import ConfigError
 from .defaults import DEFAULTS, LEGACY_DEFAULTS, case_defaults, embedding_mode
 from .presets import describe_presets, preset_fields
 
-__all__ = ['KVSTORES', 'LR_SCHEDULES', 'SELECT_METRICS', 'TrainConfig']
+__all__ = ['KVSTORES', 'LR_SCHEDULES', 'SELECT_METRICS', 'CLASS_WEIGHT_MODES', 'TrainConfig']
 
 #: Values of ``--kvstore``: within one process, or over the workers of a launched job.
 KVSTORES = ('device', 'local', 'dist_sync', 'dist_async')
@@ -28,6 +28,10 @@ KVSTORES = ('device', 'local', 'dist_sync', 'dist_async')
 LR_SCHEDULES = ('constant', 'cosine')
 #: Values of ``--select-metric``: the validation metric that picks the best epoch.
 SELECT_METRICS = ('accuracy', 'macro_f1', 'loss')
+#: Values of ``--class-weight-mode``: how class weights act on training.
+CLASS_WEIGHT_MODES = ('sample', 'loss')
+#: The mode of runs saved before ``class_weight_mode`` was a field (they weighted the loss).
+LEGACY_CLASS_WEIGHT_MODE = 'loss'
 
 
 @dataclass
@@ -105,6 +109,12 @@ class TrainConfig(DataConfig):
                                        "(n / (K * count of the class) on the training split) or "
                                        "one weight per class in class order, e.g. '1,10'",
                                'optimization')
+    class_weight_mode: str = option('sample', "how --class-weight acts: 'sample' draws each "
+                                              "epoch's examples with probabilities in proportion "
+                                              "to their class's weight (balanced: every class "
+                                              "as often), the loss unweighted; 'loss' weights "
+                                              "each example's loss", 'optimization',
+                                    choices=CLASS_WEIGHT_MODES)
     select_metric: str = option('accuracy', 'validation metric that picks the best epoch (and '
                                             'drives --patience and --threshold auto)',
                                 'optimization', choices=SELECT_METRICS)
@@ -168,6 +178,9 @@ class TrainConfig(DataConfig):
                               f'got {self.select_metric!r}')
         if self.class_weight not in ('none', 'balanced'):
             self.class_weights(None)
+        if self.class_weight_mode not in CLASS_WEIGHT_MODES:
+            raise ConfigError(f"--class-weight-mode must be 'sample' or 'loss', "
+                              f'got {self.class_weight_mode!r}')
         if self.threshold not in (None, 'auto'):
             try:
                 value = float(self.threshold)
@@ -298,12 +311,14 @@ class TrainConfig(DataConfig):
         A config saved before ``tokenizer`` was a field gets Kim's
         (:data:`~gluon_sentiment.data.config.LEGACY_TOKENIZER`), whatever the default now;
         one saved before ``defaults`` was a field gets the tutorial's
-        (:data:`~gluon_sentiment.training.defaults.LEGACY_DEFAULTS`), what it was trained with.
+        (:data:`~gluon_sentiment.training.defaults.LEGACY_DEFAULTS`), what it was trained with;
+        one saved before ``class_weight_mode`` was, ``'loss'`` (what it trained with).
         """
         names = {f.name for f in dataclasses.fields(cls)}
         kept = {key: value for key, value in values.items() if key in names}
         kept.setdefault('tokenizer', LEGACY_TOKENIZER)
         kept.setdefault('defaults', LEGACY_DEFAULTS)
+        kept.setdefault('class_weight_mode', LEGACY_CLASS_WEIGHT_MODE)
         if 'gpus' in kept:
             kept['gpus'] = tuple(kept['gpus'])
         return cls(**kept)

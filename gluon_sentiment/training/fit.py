@@ -29,18 +29,19 @@ from ..data.vocab import AUTO
 from ..embeddings.align import EmbeddingMatrix, embedding_matrix, rescale_matrix
 from ..embeddings.sources import PretrainedVectors
 from ..errors import ConfigError, StorageError
+from ..inference.batches import apply_temperature
 from ..model.registry import model_class
 from .build import build_net, load_pretrained, make_trainer
 from .checkpoint import check_resumable, load_last
 from .config import TrainConfig
 from .distributed import Worker, create_worker
-from .calibrate import calibrate_run, check_threshold, split_probabilities
+from .calibrate import calibrate_run, check_threshold, fit_calibration, split_probabilities
 from .engine import Batch, EpochMeter, epoch_batches, layout_batches, make_contexts, train_batch
 from .handlers import Handler, TrainingRun, default_handlers, storage_stop
-from .objectives import confusion_macro_f1, training_loss
+from .objectives import confusion_macro_f1, run_class_weights, sample_epoch, training_loss
 
 __all__ = ['run_training', 'resume_training', 'prepare', 'with_data_width', 'build', 'restore',
-           'fit', 'finish', 'epoch_layout', 'train_batches']
+           'fit', 'finish', 'epoch_indices', 'epoch_layout', 'train_batches']
 
 log = logging.getLogger(__name__)
 
@@ -182,14 +183,15 @@ def build(config: TrainConfig, data: Dataset, ctx: List[mx.Context], worker: Wor
         log.info('model %r needs fixed-length inputs: bucketing is off', config.model)
     if config.hybridize and not bucket:  # one batch shape: let MXNet plan the graph once
         net.hybridize(static_alloc=True, static_shape=True)
-    steps = config.epochs * len(epoch_batches(data.splits['train'][2], config.batch_size,
-                                              config.seed, 1, bucket, config.num_buckets))
+    weights = run_class_weights(config, data)
+    steps = config.epochs * len(epoch_indices(config, data, weights, bucket, 1))
     # dist_async: the servers' optimizer counts one update per worker and step, and keeps
     # the normalization of the first step
     updates = steps if worker.sync else steps * worker.num_workers
     trainer = make_trainer(net, config, updates, worker.kvstore)
     run = TrainingRun(config, data, ctx, worker, net, trainer, _new_metrics(config, data, worker),
-                      margin, bucket, loss_fn=training_loss(config, data, ctx))
+                      margin, bucket, loss_fn=training_loss(config, weights, ctx),
+                      class_weights=weights)
     if pretrained is not None:
         mode = ('multichannel' if config.multichannel else
                 'frozen' if config.freeze_embedding else 'fine-tuned')
@@ -285,20 +287,36 @@ def _fit_epoch(run: TrainingRun, epoch: int, handlers: Sequence[Handler]) -> Dic
     val = _evaluate(run, 'val')
     return {'epoch': epoch, 'train_loss': train['loss'], 'train_accuracy': train['accuracy'],
             'samples_per_sec': train['samples_per_sec'], 'epoch_seconds': train['seconds'],
-            'val_loss': val['loss'], 'val_accuracy': val['accuracy'],
-            'val_macro_f1': val['macro_f1']}
+            **{f'val_{name}': value for name, value in val.items()}}
+
+
+def epoch_indices(config: TrainConfig, data: Dataset, weights: Optional[np.ndarray],
+                  bucket: bool, epoch: int) -> List[np.ndarray]:
+    """The global batches of ``epoch`` as index arrays into the training split.
+
+    Every example once (:func:`~.engine.epoch_batches`), or, with class
+    weights under ``--class-weight-mode sample``, the examples that
+    :func:`~.objectives.sample_epoch` draws, batched the same way.
+    """
+    _, y, lengths = data.splits['train']
+    if weights is None or config.class_weight_mode != 'sample':
+        return epoch_batches(lengths, config.batch_size, config.seed, epoch, bucket,
+                             config.num_buckets)
+    drawn = sample_epoch(y, weights, config.seed, epoch)
+    return [drawn[batch] for batch in epoch_batches(lengths[drawn], config.batch_size,
+                                                    config.seed, epoch, bucket,
+                                                    config.num_buckets)]
 
 
 def epoch_layout(run: TrainingRun, epoch: int) -> List[Batch]:
-    """This worker's batches of ``epoch``: :func:`epoch_batches`, sharded and cut.
+    """This worker's batches of ``epoch``: :func:`epoch_indices`, sharded and cut.
 
     The order is a function of the seed and the epoch, so a resumed run
     trains on exactly the batches an uninterrupted one would.
     """
     config, worker = run.config, run.worker
     X, _, lengths = run.data.splits['train']
-    indices = epoch_batches(lengths, config.batch_size, config.seed, epoch, run.bucket,
-                            config.num_buckets)
+    indices = epoch_indices(config, run.data, run.class_weights, run.bucket, epoch)
     # dist_async: every worker's step is normalized by its share of the batch
     step_size = None if worker.sync else -(-config.batch_size // worker.num_workers)
     return layout_batches(indices, X.shape[1], lengths if run.bucket else None, run.margin or 0,
@@ -325,24 +343,57 @@ def train_batches(run: TrainingRun, batches: Sequence[Batch],
 
 
 def _evaluate(run: TrainingRun, split: str) -> Dict[str, float]:
-    """Loss, accuracy and macro-F1 on ``split``; under dist_sync each worker takes a shard and the
-    sums are combined, under dist_async each worker evaluates its own weights on the whole split."""
+    """Loss, accuracy and macro-F1 on ``split`` (with class weights, the weighted loss and accuracy
+    too); under dist_sync each worker takes a shard and the sums are combined, under dist_async each
+    worker evaluates its own weights on the whole split.
+
+    With class weights every figure is that of the calibrated, prior-corrected probabilities
+    (:func:`_corrected`), and every worker evaluates the whole split (the fit needs all of it)."""
     worker = run.worker
-    probs, y = split_probabilities(run, split, shard=worker.sync)
+    weighted = run.class_weights is not None
+    probs, y = split_probabilities(run, split, shard=worker.sync and not weighted)
     k = len(run.data.class_names)
+    weights = np.ones(k) if run.class_weights is None else run.class_weights
     if len(y):
-        picked = np.clip(probs[np.arange(len(y)), y], 1e-12, None)
-        sums = [float(-np.log(picked).sum()), float((probs.argmax(axis=1) == y).sum()), len(y)]
+        probs = _corrected(run, split, probs, y) if weighted else probs
+        nll = -np.log(np.clip(probs[np.arange(len(y)), y], 1e-12, None))
+        hit = probs.argmax(axis=1) == y
+        w = weights[y]
+        sums = [float(nll.sum()), float(hit.sum()), len(y), float(np.dot(w, nll)),
+                float(np.dot(w, hit)), float(w.sum())]
         confusion = np.bincount(k * y + probs.argmax(axis=1), minlength=k * k)
     else:
-        sums, confusion = [0.0, 0.0, 0], np.zeros(k * k)
-    if worker.distributed and worker.sync:
+        sums, confusion = [0.0] * 6, np.zeros(k * k)
+    if worker.distributed and worker.sync and not weighted:
         sums = worker.allreduce(sums)
         confusion = np.concatenate([worker.allreduce(confusion[i:i + 8])
                                     for i in range(0, k * k, 8)])
     total = max(sums[2], 1)
-    return {'loss': sums[0] / total, 'accuracy': sums[1] / total,
-            'macro_f1': confusion_macro_f1(np.asarray(confusion).reshape(k, k))}
+    out = {'loss': sums[0] / total, 'accuracy': sums[1] / total,
+           'macro_f1': confusion_macro_f1(np.asarray(confusion).reshape(k, k))}
+    if weighted:
+        out.update(weighted_loss=sums[3] / max(sums[5], 1e-12),
+                   weighted_accuracy=sums[4] / max(sums[5], 1e-12))
+    return out
+
+
+def _corrected(run: TrainingRun, split: str, probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``probs`` as the run would predict them: calibrated and prior-corrected (class weights).
+
+    On the validation split, by the calibration fitted on it for this epoch
+    (:func:`~.calibrate.fit_calibration`), so that the epoch is selected by
+    what it is worth after :func:`~.calibrate.calibrate_run`: the raw
+    decision of a network trained with class weights still favours the
+    common class on texts it did not train on, more so the longer it trains.
+    On the test split, by the run's calibration. Unchanged with
+    ``--no-calibrate``.
+    """
+    if split == 'val':
+        temperature, bias = fit_calibration(probs, y, run.class_weights, run.config.calibrate)
+    else:
+        calibration = run.metrics.get('calibration') or {}
+        temperature, bias = calibration.get('temperature'), calibration.get('bias')
+    return apply_temperature(probs, temperature, bias)
 
 
 def finish(run: TrainingRun, handlers: Sequence[Handler] = ()) -> Dict[str, Any]:
@@ -373,8 +424,7 @@ def finish(run: TrainingRun, handlers: Sequence[Handler] = ()) -> Dict[str, Any]
         test = _evaluate(run, 'test')
         log.info('test (best epoch %d): loss %.4f acc %.4f', metrics['best_epoch'], test['loss'],
                  test['accuracy'])
-        metrics.update(test_accuracy=test['accuracy'], test_loss=test['loss'],
-                       test_macro_f1=test['macro_f1'])
+        metrics.update({f'test_{name}': value for name, value in test.items()})
     else:
         log.info('no test split (--protocol full without --test-data): best epoch %d, '
                  'val acc %.4f', metrics['best_epoch'], metrics['val_accuracy'])

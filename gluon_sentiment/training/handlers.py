@@ -94,6 +94,9 @@ class TrainingRun:
         Whether batches group examples of similar length (and are cut).
     loss_fn : gluon.loss.Loss
         The training loss.
+    class_weights : numpy.ndarray, optional
+        The class weights of ``--class-weight`` (None for ``none``), see
+        :func:`~.objectives.run_class_weights`.
     best_params : dict, optional
         Copies of the parameters of the best epoch trained in this process
         (None when the best epoch came before a resume).
@@ -112,6 +115,7 @@ class TrainingRun:
     margin: Optional[int] = None
     bucket: bool = False
     loss_fn: gluon.loss.Loss = field(default_factory=gluon.loss.SoftmaxCrossEntropyLoss)
+    class_weights: Optional[np.ndarray] = None
     best_params: Optional[Dict[str, mx.nd.NDArray]] = None
     stop: bool = False
 
@@ -265,7 +269,8 @@ class BestEpoch(Handler):
 
     A new best (strictly better :func:`~.objectives.selection_score`; by
     default the validation accuracy) sets ``best_epoch``, ``best_score``,
-    ``val_accuracy``, ``val_loss`` and ``val_macro_f1`` in ``run.metrics``
+    ``val_accuracy``, ``val_loss`` and ``val_macro_f1`` (with class weights,
+    ``val_weighted_accuracy`` and ``val_weighted_loss``) in ``run.metrics``
     and copies the parameters into ``run.best_params`` (from the first
     context), which the run restores when it finishes.
     """
@@ -280,8 +285,8 @@ class BestEpoch(Handler):
                                for name, p in run.net.collect_params().items()}
             run.metrics.update(best_epoch=row['epoch'], val_accuracy=row['val_accuracy'],
                                val_loss=row['val_loss'], best_score=score)
-            if 'val_macro_f1' in row:
-                run.metrics['val_macro_f1'] = row['val_macro_f1']
+            run.metrics.update({key: row[key] for key in ('val_macro_f1', 'val_weighted_accuracy',
+                                                          'val_weighted_loss') if key in row})
         return False
 
 
