@@ -16,6 +16,13 @@ The contribution of an n-gram is the sum of ``(W[pos, f] - W[neg, f]) *
 relu(...)`` over the filters that selected it; the contributions of all
 n-grams plus the bias difference add up to the margin.
 
+For the bag-of-n-gram models (:class:`~gluon_sentiment.model.NgramNet` and
+its folded :class:`~gluon_sentiment.model.NgramTableNet`) the explanation is
+exact as well: at inference the scores are a weighted mean of one row per
+n-gram, so the margin is a sum of one term per word and n-gram of the text
+plus the bias difference (:meth:`HashedNgramNet.ngram_terms
+<gluon_sentiment.model.ngram.HashedNgramNet.ngram_terms>`).
+
 For the other networks (or any :class:`~gluon_sentiment.model.SentimentNet`
 with another encoder) each word gets a gradient × input attribution: the
 gradient of the margin with respect to the word's embedding, dotted with the
@@ -38,8 +45,9 @@ from ..errors import ConfigError
 from ..inference.classifier import SentimentClassifier
 from ..model.base import SentimentNet
 from ..model.encoders import MultiKernelConvEncoder
+from ..model.ngram import HashedNgramNet, ngram_spans
 
-__all__ = ['explain', 'explain_max_pool', 'explain_gradient_input']
+__all__ = ['explain', 'explain_max_pool', 'explain_ngrams', 'explain_gradient_input']
 
 
 def explain(clf: SentimentClassifier, texts: Union[str, Sequence[str]],
@@ -59,8 +67,8 @@ def explain(clf: SentimentClassifier, texts: Union[str, Sequence[str]],
     Returns
     -------
     list of dict
-        One per text: ``method`` (``'max-pool n-grams'`` or
-        ``'gradient x input'``), ``margin`` (positive − negative logit; with
+        One per text: ``method`` (``'max-pool n-grams'``, ``'bag of n-grams'``
+        or ``'gradient x input'``), ``margin`` (positive − negative logit; with
         K > 2 classes the predicted ``class``'s logit − the mean of the others),
         ``bias`` (the part of the margin no word explains: the output
         bias difference and windows of padding only; 0 for gradient × input)
@@ -78,6 +86,8 @@ def explain(clf: SentimentClassifier, texts: Union[str, Sequence[str]],
     if not isinstance(net, SentimentNet):
         raise ConfigError(f'explanations need the Gluon model, not {type(net).__name__}; load '
                           'the run or bundle without symbolic=True')
+    if isinstance(net, HashedNgramNet):
+        return [explain_ngrams(clf, text, top_k) for text in texts]
     if isinstance(net.features, MultiKernelConvEncoder):
         return [explain_max_pool(clf, text, top_k) for text in texts]
     return [explain_gradient_input(clf, text, top_k) for text in texts]
@@ -172,6 +182,30 @@ def explain_max_pool(clf: SentimentClassifier, text: str, top_k: int = 5) -> Dic
         key = (int(start), min(int(width), len(tokens) - int(start)))  # cut at the text's end
         scores[key] = scores.get(key, 0.0) + float(value)
     return _with_class({'method': 'max-pool n-grams', 'margin': float(contribution.sum() + b_diff),
+                        'bias': rest, 'top': _top(scores, tokens, top_k)}, clf, target)
+
+
+def explain_ngrams(clf: SentimentClassifier, text: str, top_k: int = 5) -> Dict[str, Any]:
+    """The words and n-grams of a bag-of-n-grams model, by their term of the margin.
+
+    See :func:`explain` for the result. Each word and n-gram of the text (as
+    the model saw it, truncated) has one term; the terms of all of them plus
+    ``bias`` (the output bias difference) equal ``margin`` exactly (up to
+    float rounding). An n-gram that occurs twice is listed at each place.
+    """
+    net = clf.net
+    target = _target(clf, text)
+    tokens, x = _model_tokens(clf, text)
+    with autograd.predict_mode():
+        terms, bias = net.ngram_terms(x)
+    coef = _contrast(len(bias), 1 if target is None else target)
+    contribution = terms[0].astype(np.float64) @ coef
+    starts, widths = ngram_spans(x.shape[1], net.ngram_orders)
+    inside = starts + widths <= len(tokens)  # the rest reach into the padding: masked, 0
+    scores = {(int(start), int(width)): float(value) for start, width, value
+              in zip(starts[inside], widths[inside], contribution[inside])}
+    rest = float(coef @ bias.astype(np.float64))
+    return _with_class({'method': 'bag of n-grams', 'margin': float(contribution.sum()) + rest,
                         'bias': rest, 'top': _top(scores, tokens, top_k)}, clf, target)
 
 

@@ -26,6 +26,7 @@ __all__ = ['CONFIG', 'VOCAB', 'METRICS', 'BEST_PARAMS', 'SYMBOL_PREFIX', 'SYMBOL
            'RUN_FORMAT', 'MANIFEST', 'BUNDLE_FORMAT', 'SYMBOL', 'PARAMS', 'ONNX', 'INPUT_NAME',
            'ENSEMBLE', 'ENSEMBLE_FORMAT', 'MEMBERS', 'AUTOTUNE', 'AUTOTUNE_FORMAT', 'STUDY_DB',
            'TRIALS', 'TRIALS_CSV', 'HISTORY_PLOT', 'IMPORTANCE_PLOT', 'BEST_COMMAND',
+           'COMPACT_PARAMS', 'COMPACT_FORMAT', 'COMPRESSION',
            'epoch_params', 'epoch_states',
            'atomic_write', 'atomic_folder', 'write_json', 'read_json', 'temporaries',
            'remove_temporaries', 'storage_error', 'storage_guard', 'make_folder']
@@ -39,6 +40,13 @@ SYMBOL_PREFIX = 'model'
 #: what ``HybridBlock.export(prefix, epoch=0)`` appends to the prefix
 SYMBOL_SUFFIXES = ('-symbol.json', '-0000.params')
 RUN_FORMAT = 'gluon_sentiment.run/1'
+
+# a compact run (gluon_sentiment.artifacts.compact): a run directory whose parameters are
+# compact (float16, int8, only some rows) instead of best.params
+COMPACT_PARAMS = 'params.npz'
+COMPACT_FORMAT = 'gluon_sentiment.compact/1'
+#: the report of the compress command, in the folder it writes
+COMPRESSION = 'compression.json'
 
 # a bundle (gluon_sentiment.artifacts.bundle)
 MANIFEST = 'manifest.json'

@@ -1,10 +1,12 @@
 """ONNX export of a trained network, checked against MXNet before it is written.
 
 The file is made from :func:`gluon_sentiment.model.onnx_equivalent` (a
-``Conv2D`` twin of the convolutional networks, which MXNet 1.9 can export);
-the twin is compared with the trained network, and the ONNX file with
-MXNet through onnxruntime, on random token ids, and nothing is written when
-they differ by more than :data:`TOLERANCE`.
+``Conv2D`` twin of the convolutional networks, which MXNet 1.9 can export),
+or for the bag-of-n-gram models from their folded score table, written node
+by node (:mod:`.onnx_ngram`); the twin (or table) is compared with the
+trained network, and the ONNX file with MXNet through onnxruntime, on
+random token ids, and nothing is written when they differ by more than
+:data:`TOLERANCE`.
 """
 import os
 import tempfile
@@ -18,7 +20,10 @@ from mxnet.gluon import HybridBlock
 from ..artifacts.store import ONNX, atomic_write
 from ..errors import ExportError
 from ..inference.classifier import SentimentClassifier
+from ..model.ngram import HashedNgramNet
+from ..model.ngram_table import NgramTableNet, fold_ngram
 from ..model.onnx_twin import onnx_equivalent
+from .onnx_ngram import ngram_onnx_model
 
 __all__ = ['TOLERANCE', 'export_onnx', 'probe_inputs']
 
@@ -52,7 +57,8 @@ def export_onnx(clf: SentimentClassifier, path: str) -> Dict[str, Any]:
 
     The input is ``data``: float32 token ids, shape ``(batch, seq_len)``, or
     ``(batch, length)`` of any length >= the widest kernel for the
-    multi-kernel network. The output is 2 logits ``[negative, positive]``.
+    multi-kernel network (>= 1 for the n-gram models). The output is the
+    logits ``[negative, positive]`` (one per class).
 
     Returns
     -------
@@ -68,10 +74,46 @@ def export_onnx(clf: SentimentClassifier, path: str) -> Dict[str, Any]:
     """
     import onnx  # pylint: disable=import-outside-toplevel
     variable = clf.length_margin is not None
-    twin = onnx_equivalent(clf.net)
-    twin.hybridize()
     probes = probe_inputs(clf, variable)
     expected = [_logits(clf.net, X) for X in probes]
+    if isinstance(clf.net, HashedNgramNet):
+        model, twin_diff = _ngram_model(clf.net, probes, expected)
+    else:
+        model, twin_diff = _twin_model(clf, path, probes, expected)
+    data = model.SerializeToString()
+    ort_diff = max(_check_same(e, _onnx_logits(data, X), 'onnxruntime')
+                   for e, X in zip(expected, probes))
+
+    def write(tmp_path):
+        with open(tmp_path, 'wb') as f:
+            f.write(data)
+    atomic_write(path, write)
+    opset = max(op.version for op in model.opset_import)
+    return {'file': ONNX, 'opset': opset, 'onnx_version': onnx.__version__,
+            'input': {'name': model.graph.input[0].name, 'dtype': 'float32',
+                      'shape': ['batch', 'length' if variable else clf.seq_len]},
+            'output': {'name': model.graph.output[0].name,
+                       'shape': ['batch', len(clf.class_names)]},
+            'max_abs_diff_twin': twin_diff, 'max_abs_diff_onnxruntime': ort_diff}
+
+
+def _ngram_model(net: HashedNgramNet, probes: List[np.ndarray], expected: List[np.ndarray]):
+    """The n-gram graph (:mod:`.onnx_ngram`) of ``net`` folded without centering, and the
+    largest difference of the fold from ``net``."""
+    table = net if isinstance(net, NgramTableNet) else fold_ngram(net, center=False)
+    diff = max(_check_same(e, _logits(table, X), 'the folded score table')
+               for e, X in zip(expected, probes))
+    return ngram_onnx_model(table), diff
+
+
+def _twin_model(clf: SentimentClassifier, path: str, probes: List[np.ndarray],
+                expected: List[np.ndarray]):
+    """``mxnet.onnx.export_model`` of the Conv2D twin of ``clf.net`` (checked against it first),
+    with the weights kept out of the graph's inputs; and the twin's largest difference."""
+    import onnx  # pylint: disable=import-outside-toplevel
+    variable = clf.length_margin is not None
+    twin = onnx_equivalent(clf.net)
+    twin.hybridize()
     twin_diff = max(_check_same(e, _logits(twin, X), 'the Conv2D equivalent network')
                     for e, X in zip(expected, probes))
     with tempfile.TemporaryDirectory(dir=os.path.dirname(os.path.abspath(path))) as tmp:
@@ -94,21 +136,7 @@ def export_onnx(clf: SentimentClassifier, path: str) -> Dict[str, Any]:
                 onnx.checker.ValidationError) as err:
             raise ExportError(f'ONNX export of {type(clf.net).__name__} failed: '
                               f'{str(err).splitlines()[0]}') from None
-    data = model.SerializeToString()
-    ort_diff = max(_check_same(e, _onnx_logits(data, X), 'onnxruntime')
-                   for e, X in zip(expected, probes))
-
-    def write(tmp_path):
-        with open(tmp_path, 'wb') as f:
-            f.write(data)
-    atomic_write(path, write)
-    opset = max(op.version for op in model.opset_import)
-    return {'file': ONNX, 'opset': opset, 'onnx_version': onnx.__version__,
-            'input': {'name': model.graph.input[0].name, 'dtype': 'float32',
-                      'shape': ['batch', 'length' if variable else clf.seq_len]},
-            'output': {'name': model.graph.output[0].name,
-                       'shape': ['batch', len(clf.class_names)]},
-            'max_abs_diff_twin': twin_diff, 'max_abs_diff_onnxruntime': ort_diff}
+    return model, twin_diff
 
 
 def _onnx_logits(model_bytes: bytes, X: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from typing import List, Optional, Union
 
 import mxnet as mx
 
-from ..artifacts import bundle, rundir
+from ..artifacts import bundle, compact, rundir
 from ..artifacts.checksums import run_checksum, verify_checksum
 from ..artifacts.params import load_parameters
 from ..artifacts.store import BEST_PARAMS, ENSEMBLE, ENSEMBLE_FORMAT, VOCAB, read_json
@@ -36,17 +36,19 @@ def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_P
     Parameters
     ----------
     path : str
-        A run directory (the ``--output-dir`` of ``gluon_sentiment.train``),
-        a bundle (the ``--out`` of ``gluon_sentiment.export``), an
-        ensemble (the ``--out`` of ``gluon_sentiment.ensemble``), or the
-        name of a model shipped with the package (``'imdb'``; see
+        A run directory (the ``--output-dir`` of ``gluon_sentiment.train``,
+        or the ``--out`` of ``gluon_sentiment.compress``), a bundle (the
+        ``--out`` of ``gluon_sentiment.export``), an ensemble (the ``--out``
+        of ``gluon_sentiment.ensemble``), or the name of a model shipped
+        with the package (``'imdb'``; see
         :func:`~gluon_sentiment.inference.pretrained.list_pretrained`). A path
         that exists wins over a name.
     ctx : Context, optional
         Device to load onto (default CPU).
     params : str, default 'best.params'
         Parameter file inside a run, e.g. ``epoch-0002.params`` (not used
-        for a bundle, which holds one set).
+        for a bundle, which holds one set; a compressed run holds only its
+        compact ``params.npz``, read for the default).
     hybridize : bool, default True
         Hybridize the network.
     symbolic : bool, default False
@@ -82,6 +84,9 @@ def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_P
         else:
             net = _build(config, kwargs, path)
             bundle.load_params_into(net, path, ctx)
+    elif params == BEST_PARAMS and compact.is_compact(path):  # gluon_sentiment.compress
+        net = _build(config, kwargs, path)
+        compact.load_compact(net, path, ctx)
     else:
         net = _build(config, kwargs, path)
         params_path = os.path.join(path, params)

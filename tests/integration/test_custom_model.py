@@ -82,7 +82,8 @@ def test_registration_is_undone_and_checked(registered):
 
 
 def test_registry_is_restored():
-    assert list_models() == ['bigru', 'bilstm', 'conv', 'dense', 'multikernel', 'ngram']
+    assert list_models() == ['bigru', 'bilstm', 'conv', 'dense', 'multikernel', 'ngram',
+                             'ngram-table']
 
 
 def test_custom_model_trains_reloads_exports_and_explains(custom_run, tmp_path):

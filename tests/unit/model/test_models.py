@@ -16,7 +16,8 @@ def _inputs(batch=4, seq=SEQ):
 
 
 def test_registry():
-    assert list_models() == ['bigru', 'bilstm', 'conv', 'dense', 'multikernel', 'ngram']
+    assert list_models() == ['bigru', 'bilstm', 'conv', 'dense', 'multikernel', 'ngram',
+                             'ngram-table']
     assert isinstance(get_model('dense', vocab_size=VOCAB, seq_len=SEQ), DenseNet)
     assert isinstance(get_model('conv', vocab_size=VOCAB, seq_len=SEQ), ConvNet)
     # seq_len is ignored by models that do not need it
@@ -36,7 +37,9 @@ def test_unknown_argument():
 @pytest.mark.parametrize('name', list_models())
 @pytest.mark.parametrize('hybridize', [True, False])
 def test_output_shape_and_hybridize_equivalence(name, hybridize):
-    net = get_model(name, vocab_size=VOCAB, seq_len=SEQ, embed_size=8)
+    # the score table's width is the number of classes, not an embedding size
+    width = {} if name == 'ngram-table' else {'embed_size': 8}
+    net = get_model(name, vocab_size=VOCAB, seq_len=SEQ, **width)
     net.initialize(mx.init.Xavier())
     x = _inputs()
     with mx.autograd.predict_mode():
