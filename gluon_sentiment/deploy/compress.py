@@ -65,8 +65,10 @@ log = logging.getLogger(__name__)
 _UNITS = {'': 1, 'b': 1, 'k': 10 ** 3, 'kb': 10 ** 3, 'm': 10 ** 6, 'mb': 10 ** 6, 'g': 10 ** 9,
           'gb': 10 ** 9, 'kib': 2 ** 10, 'mib': 2 ** 20, 'gib': 2 ** 30}
 _SIZE = re.compile(r'^\s*(\d+(?:\.\d*)?|\.\d+)\s*([A-Za-z]*)\s*$')
-#: bytes of each folder's budget kept for its compression.json, written last
-_REPORT_RESERVE = 16384
+#: bytes of each folder's budget kept for its compression.json, written last (1-2 KB)
+_REPORT_RESERVE = 4096
+#: and for each member's line in an ensemble's report
+_MEMBER_RESERVE = 1024
 #: a SHA-256 in hexadecimal, standing in for the compact file's until it is written
 _PLACEHOLDER = '0' * 64
 
@@ -178,10 +180,16 @@ class _TablePlan:
                 'ranking': self.ranking}
 
     @staticmethod
-    def choose(scores: List[Optional[Dict[str, float]]], before=None) -> int:
-        """The candidate of the lowest validation log-loss (the first without data)."""
-        losses = [s['log_loss'] if s else np.inf for s in scores]
-        return int(np.argmin(losses)) if np.isfinite(min(losses)) else 0
+    def choose(tried: List[Dict[str, Any]], before=None) -> int:  # pylint: disable=unused-argument
+        """The candidate of the lowest validation log-loss among those that keep more rows
+        than the more faithful encodings before them (the first, float16, without data)."""
+        best = 0
+        for i, candidate in enumerate(tried[1:], 1):
+            more = candidate['rows_kept'] > tried[best]['rows_kept']
+            if more and candidate['validation'] and tried[best]['validation'] and (
+                    candidate['validation']['log_loss'] < tried[best]['validation']['log_loss']):
+                best = i
+        return best
 
 
 class _DensePlan:
@@ -204,10 +212,11 @@ class _DensePlan:
     def describe() -> Dict[str, Any]:
         return {}
 
-    def choose(self, scores: List[Optional[Dict[str, float]]], before=None) -> int:
+    @staticmethod
+    def choose(tried: List[Dict[str, Any]], before=None) -> int:
         """float16 if it keeps the validation accuracy (float32 without data), if it fits."""
-        if len(scores) == 1 or (before and scores[0]
-                                and scores[0]['accuracy'] >= before['accuracy']):
+        scores = tried[0]['validation']
+        if len(tried) == 1 or (before and scores and scores['accuracy'] >= before['accuracy']):
             return 0
         return 1
 
@@ -287,7 +296,7 @@ class _Compression:
         for what, packed in options:
             tried.append({**what, 'params_bytes': packed_bytes(packed),
                           'validation': self._score(self._classifier(packed))})
-        best = self.plan.choose([t['validation'] for t in tried], self.before)
+        best = self.plan.choose(tried, self.before)
         return options[best][1], {**self.plan.describe(), **tried[best], 'candidates': tried}
 
     def write(self, stage: str, budget: int) -> Dict[str, Any]:
@@ -374,7 +383,8 @@ def _compress_ensemble(path: str, stage: str, size: int, data: Optional[str]) ->
     spec = read_json(os.path.join(path, ENSEMBLE))
     before_model = load_model(path)  # checks ensemble.json and its members
     jobs = [_Compression(member, data) for member in member_paths(path, spec)]
-    budgets = _budgets(jobs, size, _json_bytes(spec) + _REPORT_RESERVE)
+    budgets = _budgets(jobs, size,
+                       _json_bytes(spec) + _REPORT_RESERVE + _MEMBER_RESERVE * len(jobs))
     members = []
     for name, job, budget in zip(spec['members'], jobs, budgets):
         members.append(_write_report(os.path.join(stage, name),
