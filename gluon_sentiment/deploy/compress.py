@@ -457,9 +457,9 @@ def compress_model(model: str, out: str, max_size: Union[str, int], data: Option
             _write_report(stage, report)
     except _TooSmall as err:
         raise ConfigError(f'--max-size {max_size}: {model} cannot be compressed below '
-                          f'{err.need} bytes ({err.need / 1e6:.2f} MB: its vocabulary, '
-                          'configuration and smallest parameters); give at least '
-                          f'{np.ceil(err.need / 1e4) / 100:.2f}MB') from None
+                          f'{err.need} bytes ({np.ceil(err.need / 1e4) / 100:.2f}MB: its '
+                          'vocabulary, configuration and smallest parameters); give at least '
+                          'that') from None
     _log_report(model, out, report)
     return report
 
