@@ -40,7 +40,7 @@ def main() -> None:
     parser.add_argument('--data', required=True, help='labelled data for evaluate')
     args = parser.parse_args()
     print('load average before:', os.getloadavg())
-    words, vectors = model_embedding(load_model(args.model))
+    words, vectors = model_embedding(load_model(args.model, fold=False))
     _, wall, cpu = _timed(lambda: tsne_2d(vectors[:500]))
     _report(f't-SNE of 500 words x {vectors.shape[1]} dims', wall, cpu, 15)
     with tempfile.TemporaryDirectory() as out:

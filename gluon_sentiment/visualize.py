@@ -58,7 +58,7 @@ def _main(args: argparse.Namespace) -> int:
         raise ConfigError('--color-by-sentiment needs --model RUN_DIR: the model gives the colours')
     clf = None
     if args.model:
-        clf = load_model(args.model)
+        clf = load_model(args.model, fold=False)  # the word vectors as trained
     if args.embedding:
         words, vectors = load_embedding(args.embedding)
         title = os.path.basename(args.embedding)

@@ -129,7 +129,7 @@ def export_bundle(model: Union[str, SentimentClassifier], out: str, onnx: bool =
         If ONNX export fails or disagrees with MXNet.
     """
     model = resolve_model(model)
-    clf = load_model(model, params=params)
+    clf = load_model(model, params=params, fold=False)  # the trained network, as config.json says
     if isinstance(clf.net, mx.gluon.SymbolBlock):
         raise ExportError(f'{model}: its model is not registered here; export from the '
                           'training run, in the process that registers the model')

@@ -34,6 +34,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import time
 from typing import Any, Dict, List, Optional, Tuple, Union
 
@@ -303,9 +304,7 @@ class _Compression:
         """Write the compact run into the new folder ``stage`` within ``budget`` bytes; the report."""
         packed, chosen = self.choose(budget)
         os.makedirs(stage, exist_ok=True)
-        with open(os.path.join(self.source, VOCAB), 'rb') as src, \
-                open(os.path.join(stage, VOCAB), 'wb') as dst:
-            dst.write(src.read())
+        shutil.copyfile(os.path.join(self.source, VOCAB), os.path.join(stage, VOCAB))
         write_json(os.path.join(stage, CONFIG), self.config_out)
         digest = write_compact(os.path.join(stage, COMPACT_PARAMS), packed)
         write_json(os.path.join(stage, METRICS),

@@ -66,24 +66,31 @@ def table_params(table: np.ndarray, bias: np.ndarray, names: Dict[str, str], enc
             names['bias']: pack(bias)}
 
 
-def largest_fit(total: int, budget: int, size_of: Callable[[int], int]) -> int:
-    """The largest ``k`` in ``0 .. total`` with ``size_of(k) <= budget``; -1 if none.
+def largest_fit(total: int, budget: int, size_of: Callable[[int], int],
+                slack: float = 0.005) -> int:
+    """The largest ``k`` in ``0 .. total`` with ``size_of(k) <= budget`` (near enough); -1 if none.
 
-    ``size_of`` must grow with ``k``; found by bisection, to within a
-    thousandth of ``total`` (the result always fits).
+    ``size_of`` must grow with ``k``. The search keeps a ``k`` that fits and
+    one that does not and probes between them where a straight line through
+    their sizes meets ``budget`` (sizes grow about linearly with the rows),
+    until the one that fits is within ``slack`` of the budget or a
+    thousandth of ``total`` of the one that does not; the result always fits.
     """
-    if size_of(0) > budget:
+    low, high = 0, total
+    low_size, high_size = size_of(0), size_of(total)
+    if low_size > budget:
         return -1
-    if size_of(total) <= budget:
+    if high_size <= budget:
         return total
-    low, high = 0, total  # size_of(low) fits, size_of(high) does not
     step = max(1, total // 1000)
-    while high - low > step:
-        middle = (low + high) // 2
-        if size_of(middle) <= budget:
-            low = middle
+    while high - low > step and budget - low_size > slack * budget:
+        guess = low + (budget - low_size) * (high - low) // max(1, high_size - low_size)
+        probe = min(max(guess, low + 1), high - 1)  # strictly inside: the gap always shrinks
+        probe_size = size_of(probe)
+        if probe_size <= budget:
+            low, low_size = probe, probe_size
         else:
-            high = middle
+            high, high_size = probe, probe_size
     return low
 
 

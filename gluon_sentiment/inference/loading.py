@@ -16,7 +16,7 @@ from ..artifacts.params import load_parameters
 from ..artifacts.store import BEST_PARAMS, ENSEMBLE, ENSEMBLE_FORMAT, VOCAB, read_json
 from ..data.config import LEGACY_TOKENIZER
 from ..errors import ConfigError, RunDirError
-from ..model import get_model, list_models
+from ..model import NgramNet, fold_ngram, get_model, list_models
 from .classifier import LABELS, SentimentClassifier
 from .ensemble import EnsembleClassifier, is_ensemble
 from .pretrained import resolve_model
@@ -25,8 +25,8 @@ __all__ = ['load_model', 'load_ensemble', 'member_paths', 'run_outputs']
 
 
 def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_PARAMS,
-               hybridize: bool = True,
-               symbolic: bool = False) -> Union[SentimentClassifier, EnsembleClassifier]:
+               hybridize: bool = True, symbolic: bool = False,
+               fold: bool = True) -> Union[SentimentClassifier, EnsembleClassifier]:
     """Load the classifier of a training run, of an exported bundle or of an ensemble.
 
     An ensemble folder (``python -m gluon_sentiment.ensemble``) gives an
@@ -95,6 +95,8 @@ def load_model(path: str, ctx: Optional[mx.Context] = None, params: str = BEST_P
         remedy = 'restore it from a copy of the run, or retrain'
         verify_checksum(params_path, run_checksum(path, params), 'parameters', remedy)
         load_parameters(net, params_path, ctx, remedy)
+    if fold and isinstance(net, NgramNet):
+        net = fold_ngram(net, center=False, ctx=ctx)
     if hybridize:
         net.hybridize(static_alloc=True)
     clf = SentimentClassifier(net, vocab, config['seq_len'], ctx,

@@ -131,6 +131,8 @@ def fold_ngram(net: NgramNet, center: bool = True, ctx: mx.Context = None) -> Ng
     NgramTableNet
         Initialized, not hybridized.
     """
+    if not isinstance(net, NgramNet):
+        raise TypeError(f'fold_ngram folds an NgramNet, not a {type(net).__name__}')
     ctx = ctx or mx.cpu()
     dense = net.output_layer
     weight = dense.weight.data().asnumpy().astype(np.float64)  # (K, D)
@@ -145,7 +147,7 @@ def fold_ngram(net: NgramNet, center: bool = True, ctx: mx.Context = None) -> Ng
             part -= part.mean(axis=1, keepdims=True)
         table[start:start + step] = part
     folded = NgramTableNet(**table_kwargs(net))
-    folded.initialize(ctx=ctx)
+    folded.initialize(mx.init.Zero(), ctx=ctx)
     folded.embedding.weight.set_data(mx.nd.array(table, ctx=ctx))
     folded.output_layer.bias.set_data(dense.bias.data().as_in_context(ctx))
     return folded

@@ -33,7 +33,7 @@ def test_terms_add_up_to_the_margin_and_name_their_words(ngram_run):
 
 
 def test_the_folded_table_explains_alike(ngram_run):
-    clf = gs.load_model(ngram_run)
+    clf = gs.load_model(ngram_run, fold=False)  # the trained NgramNet
     folded = SentimentClassifier(fold_ngram(clf.net), clf.vocab, clf.seq_len)
     text = 'a dull and boring movie with one great scene'
     plain, table = explain_ngrams(clf, text, 100), explain_ngrams(folded, text, 100)

@@ -20,6 +20,7 @@ from gluon_sentiment.artifacts.store import (BEST_PARAMS, COMPACT_PARAMS, COMPRE
                                              read_json)
 from gluon_sentiment.deploy.bundle import export_bundle
 from gluon_sentiment.deploy.compress import compress_model, folder_bytes, parse_size
+from gluon_sentiment.deploy.pruning import largest_fit
 from gluon_sentiment.errors import ConfigError, RunDirError
 from gluon_sentiment.inference import EnsembleClassifier
 from gluon_sentiment.model import NgramTableNet
@@ -144,3 +145,16 @@ def test_out_rules_and_damage(ngram_run, tmp_path):
     with pytest.raises(RunDirError, match='damaged') as err:
         gs.load_model(copy)
     assert '\n' not in str(err.value)
+
+
+@pytest.mark.parametrize('total', [0, 1, 2, 3, 10, 997, 100000])
+def test_largest_fit_finds_the_last_size_that_fits(total):
+    for budget in (0, 5, 17, total * 3, total * 3 + 2, total * 7):
+        size_of = lambda k: 5 + 3 * k + (k * k) // max(1, total)  # noqa: E731 (grows with k)
+        found = largest_fit(total, budget, size_of, slack=0.0)
+        if size_of(0) > budget:
+            assert found == -1
+        else:
+            assert 0 <= found <= total and size_of(found) <= budget
+            step = max(1, total // 1000)
+            assert found == total or size_of(min(total, found + step)) > budget

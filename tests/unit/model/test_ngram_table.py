@@ -5,11 +5,14 @@ and the mean over the n-grams is then taken over 2 columns instead of 16,
 so scores differ by float32 rounding only: 1e-5 absolute on the logits and
 on the probabilities.
 """
+import gluonnlp as nlp
 import mxnet as mx
 import numpy as np
 import pytest
 from mxnet import autograd
 
+import gluon_sentiment as gs
+from gluon_sentiment.artifacts import rundir, store
 from gluon_sentiment.model import NgramNet, NgramTableNet, fold_ngram, get_model
 from gluon_sentiment.model.ngram import ngram_ids, ngram_spans
 from gluon_sentiment.model.ngram_table import table_kwargs
@@ -107,3 +110,22 @@ def test_table_is_registered_and_rebuilt_from_its_kwargs():
     rebuilt = get_model('ngram-table', **kwargs, seq_len=50)  # seq_len is dropped, as for ngram
     assert isinstance(rebuilt, NgramTableNet) and rebuilt.length_margin == 1
     assert not NgramTableNet.accepts_pretrained and isinstance(net, NgramNet)
+
+
+def test_load_model_folds_ngram_runs_unless_told_not_to(tmp_path):
+    vocab = nlp.Vocab(nlp.data.count_tokens(f'w{i}' for i in range(VOCAB - 4)))
+    assert len(vocab) == VOCAB
+    net = _ngram_net()
+    net.save_parameters(str(tmp_path / store.BEST_PARAMS))
+    rundir.save_vocab(str(tmp_path / store.VOCAB), vocab)
+    kwargs = {'vocab_size': VOCAB, 'embed_size': 6, 'num_buckets': BUCKETS}
+    store.write_json(str(tmp_path / store.CONFIG),
+                     rundir.describe({'seq_len': 20}, 'ngram', kwargs))
+    texts = ['w1 w2 w3 w9', 'w3 w3', '', 'nothing known']
+    folded, plain = gs.load_model(str(tmp_path)), gs.load_model(str(tmp_path), fold=False)
+    assert isinstance(folded.net, NgramTableNet) and isinstance(plain.net, NgramNet)
+    assert folded.name == plain.name == 'ngram'
+    np.testing.assert_allclose(folded.predict_proba(texts), plain.predict_proba(texts),
+                               atol=TOLERANCE)
+    with pytest.raises(TypeError, match='folds an NgramNet'):
+        fold_ngram(folded.net)
