@@ -25,7 +25,8 @@ from .threads import restart_with_threads
 __all__ = ['COMMANDS', 'PROG', 'summary', 'usage', 'main']
 
 #: the command modules, in the order a user meets them
-COMMANDS = ('train', 'autotune', 'evaluate', 'predict', 'serve', 'export', 'ensemble', 'visualize', 'launch')
+COMMANDS = ('train', 'autotune', 'evaluate', 'predict', 'serve', 'export', 'compress', 'ensemble',
+            'visualize', 'launch')
 #: the console script's name (setup.cfg ``[options.entry_points]``)
 PROG = 'gluon-sentiment'
 _PREFIX = 'Command line: '
