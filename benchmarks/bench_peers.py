@@ -310,7 +310,7 @@ def main():
     logging.basicConfig(level=logging.WARNING, format='%(asctime)s %(message)s', datefmt='%H:%M:%S')
     train, test = _split(args.data, args.test_fraction, args.quick)
     print(f'{len(train[1])} training reviews, {len(test[1])} held out')
-    ours = OURS if args.only is None else {name: OURS[name] for name in args.only.split(',')}
+    ours = OURS if args.only is None else {name: OURS[name] for name in args.only.split(',') if name}
     with tempfile.TemporaryDirectory() as work:
         files = (os.path.join(work, 'train.jsonl'), os.path.join(work, 'test.jsonl'))
         _write_jsonl(files[0], *train)
