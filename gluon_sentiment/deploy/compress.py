@@ -52,6 +52,7 @@ from ..errors import ConfigError, DataError, ExportError, RunDirError
 from ..inference.classifier import SentimentClassifier, decide
 from ..inference.ensemble import is_ensemble
 from ..inference.loading import load_model, member_paths
+from ..inference.pretrained import is_pretrained, resolve_model
 from ..model import get_model
 from ..model.base import SentimentNet
 from ..model.ngram import HashedNgramNet, ngram_document_counts
@@ -361,6 +362,9 @@ def _check_out(model: str, out: str, overwrite: bool) -> None:
     if os.path.commonpath([source, target]) in (source, target):
         raise RunDirError(f'--out {out}: is, holds or lies inside --model {model}; the input is '
                           'never changed, choose another folder')
+    if is_pretrained(out):
+        raise RunDirError(f'--out {out}: lies inside the package\'s pretrained models, which are '
+                          'never written; choose another folder')
     if os.path.exists(out) and not overwrite:
         raise RunDirError(f'--out {out}: exists; choose a new folder or pass --overwrite')
 
@@ -410,7 +414,8 @@ def compress_model(model: str, out: str, max_size: Union[str, int], data: Option
     Parameters
     ----------
     model : str
-        A run directory, a bundle, an ensemble, or a compressed one of them.
+        A run directory, a bundle, an ensemble, a compressed one of them, or
+        the name of a model shipped with the package (``'imdb'``).
     out : str
         The folder to write (a compact run, or an ensemble of them).
     max_size : str or int
@@ -442,6 +447,7 @@ def compress_model(model: str, out: str, max_size: Union[str, int], data: Option
     """
     start = time.perf_counter()
     size = parse_size(max_size)
+    model = resolve_model(model)  # a path, or the name of a shipped model
     _check_out(model, out, overwrite)
     try:
         with atomic_folder(out) as stage:
