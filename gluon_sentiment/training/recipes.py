@@ -17,30 +17,44 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
-from ..analysis.calibration import calibration_report, fit_temperature
+from ..analysis.calibration import (apply_temperature, calibration_report,
+                                    expected_calibration_error, fit_temperature,
+                                    negative_log_likelihood)
 from ..artifacts.store import ENSEMBLE, MEMBERS, METRICS, write_json
 from ..data.pipeline import read_splits
 from ..errors import RunDirError
+from ..inference.classifier import decide
 from ..inference.ensemble import write_ensemble
 from ..inference.loading import load_model
 from .checkpoint import prune_finished
 from .config import TrainConfig
 from .fit import run_training
+from .stacking import fit_weights, mixture_weights
 
-__all__ = ['calibrate_ensemble', 'BEST_MEMBERS', 'FAST_NGRAM', 'member_configs', 'train_best',
-           'train_fast']
+__all__ = ['calibrate_ensemble', 'BEST_MEMBERS', 'BEST_FIT_WEIGHTS', 'FAST_NGRAM',
+           'member_configs', 'train_best', 'train_fast']
 
 log = logging.getLogger(__name__)
 
 #: Members of the best ensemble: (name, weight, TrainConfig fields other than the defaults).
-#: Chosen on the tutorial split's validation set (README: "The best configuration").
+#: The n-gram model (2^22 rows, 6 epochs at lr 5e-3) and Kim's CNN on two channels of GloVe
+#: vectors rescaled to std 0.05, reading 1,000 tokens (length-bucketed) with 50 filters per
+#: width, 3 epochs. Chosen on the validation slice of bench_peers.py's split (README: "The
+#: best configuration"). The weights (2:1) apply with ``fit=False``; by default
+#: (:data:`BEST_FIT_WEIGHTS`) they are fitted on the validation slice.
 BEST_MEMBERS: List[tuple] = [
     ('ngram', 2.0, dict(model='ngram', vocab_size=100000, seq_len=1000, epochs=6, lr=5e-3,
                         model_args='{"num_buckets": 4194304}')),
     ('multikernel-glove', 1.0, dict(model='multikernel', embedding='glove.6B.50d',
                                     multichannel=True, embedding_std=0.05, epochs=3,
+                                    seq_len=1000, model_args='{"num_filters": 50}',
                                     defaults='tutorial')),
 ]
+
+#: Whether :func:`train_best` fits the members' weights on the validation slice, with the
+#: ensemble's temperature (:func:`~gluon_sentiment.training.stacking.fit_weights`), rather
+#: than taking the weights of :data:`BEST_MEMBERS`.
+BEST_FIT_WEIGHTS = True
 
 #: The fast configuration (``examples/train_fast.py``): TrainConfig fields of one n-gram model.
 #: Chosen on held-out runs of bench_peers.py's split (see README): 2^22 rows, twice the default
@@ -65,47 +79,29 @@ def member_configs(data: str, output_dir: str, test_data: Optional[str] = None,
 
 
 def calibrate_ensemble(path: str, spec: Dict[str, Any], ensemble, texts: Sequence[str],
-                       labels: np.ndarray) -> Dict[str, Any]:
+                       labels: np.ndarray, probs: Optional[np.ndarray] = None,
+                       temperature: Optional[float] = None) -> Dict[str, Any]:
     """Fit the temperature of ``ensemble``'s averaged probabilities on the members' validation
     texts, save it in ``ensemble.json`` (``calibration.temperature``) and set it on ``ensemble``.
 
-    Returns the validation ECE and NLL before and after (see
+    ``probs`` are the averaged probabilities of ``texts`` if already computed
+    (the members' own temperatures applied, not the ensemble's), and
+    ``temperature`` one already fitted (with the weights, by
+    :func:`~gluon_sentiment.training.stacking.fit_weights`). Returns the
+    validation ECE and NLL before and after (see
     :func:`gluon_sentiment.analysis.calibration.calibration_report`).
     """
-    probs = ensemble.predict_proba(texts)  # the members' own temperatures already apply
-    temperature = fit_temperature(probs, labels)
+    if probs is None:
+        probs = ensemble.predict_proba(texts)  # the members' own temperatures already apply
+    if temperature is None:
+        temperature = fit_temperature(probs, labels)
     spec = {**spec, 'calibration': {'temperature': temperature}}
     write_json(os.path.join(path, ENSEMBLE), spec)
     ensemble.temperature = temperature
     return calibration_report(probs, labels, temperature)
 
 
-def train_best(data: str, output_dir: str, test_data: Optional[str] = None,
-               overwrite: bool = False, members: Sequence[tuple] = None,
-               **overrides) -> Dict[str, Any]:
-    """Train the best configuration on ``data`` and write an ensemble to ``output_dir``.
-
-    Parameters
-    ----------
-    data : str
-        Labelled training reviews (any format the package reads).
-    output_dir : str
-        Folder for ``ensemble.json``, ``metrics.json`` and ``members/``.
-    test_data : str, optional
-        A separate labelled test set; every member and the ensemble are scored on it.
-    overwrite : bool
-        Replace an existing ``output_dir``.
-    members : sequence of (name, weight, dict), optional
-        Replaces :data:`BEST_MEMBERS`.
-    **overrides
-        :class:`TrainConfig` fields applied to every member (for quick runs).
-
-    Returns
-    -------
-    dict
-        The ``metrics.json`` written: each member's validation (and test)
-        accuracy and training time, and the ensemble's.
-    """
+def _prepare_output(output_dir: str, overwrite: bool) -> None:
     if os.path.exists(output_dir) and os.listdir(output_dir):
         if not overwrite:
             raise RunDirError(f'--output-dir {output_dir}: not empty; choose a new folder or pass '
@@ -117,36 +113,104 @@ def train_best(data: str, output_dir: str, test_data: Optional[str] = None,
             raise RunDirError(f'--output-dir {output_dir}: holds files that are not a '
                               'train_best output; refusing to replace them')
     os.makedirs(output_dir, exist_ok=True)
+
+
+def _train_member(config: TrainConfig, output_dir: str) -> Dict[str, Any]:
+    """Train one member into its folder (pruned to what ``load_model`` needs): its report row."""
+    tick = time.time()
+    log.info('training member %s', os.path.basename(config.output_dir))
+    metrics = run_training(dataclasses.replace(config, overwrite=True))
+    prune_finished(config.output_dir, len(metrics['history']))
+    return {'path': os.path.relpath(config.output_dir, output_dir), 'model': config.model,
+            'val_accuracy': metrics['val_accuracy'], 'best_epoch': metrics['best_epoch'],
+            'test_accuracy': metrics.get('test_accuracy'), 'seconds': time.time() - tick}
+
+
+def _combine(output_dir: str, config: TrainConfig, rows: List[Dict[str, Any]],
+             weights: Sequence[float], fit: bool) -> Dict[str, Any]:
+    """Weigh (``fit``: on the validation slice) and calibrate the members; score the ensemble.
+
+    Returns the ensemble's entries of ``metrics.json``.
+    """
+    paths = [row['path'] for row in rows]
+    spec = write_ensemble(output_dir, paths, weights)
+    ensemble = load_model(output_dir)
+    _, reviews, index, test = read_splits(config, config.seed)  # the members' split
+    texts, labels = [reviews.texts[i] for i in index['val']], reviews.labels[index['val']]
+    probs = [member.predict_proba(texts) for member in ensemble.members]
+    temperature = None
+    if fit:
+        weights, temperature = (fit_weights(probs, labels) if config.calibrate
+                                else (mixture_weights(probs, labels), None))
+        spec = write_ensemble(output_dir, paths, weights)
+        ensemble.weights = np.asarray(weights)
+        log.info('weights fitted on %d validation texts: %s', len(labels),
+                 ', '.join(f'{w:.3f}' for w in ensemble.weights))
+    for row, weight in zip(rows, spec['weights']):
+        row['weight'] = weight  # as ensemble.json holds it
+    averaged = sum(w * np.asarray(p, dtype=np.float64) for w, p in zip(ensemble.weights, probs))
+    out: Dict[str, Any] = {'weights_fitted': fit, 'sizes': {'val': len(labels)}}
+    if config.calibrate:
+        out['calibration'] = calibrate_ensemble(output_dir, spec, ensemble, texts, labels,
+                                                averaged, temperature)
+    predicted = decide(apply_temperature(averaged, ensemble.temperature), ensemble.threshold)
+    out['val_accuracy'] = float((predicted == labels).mean())
+    if test is not None:
+        test_probs = ensemble.predict_proba(test.texts)
+        out['test_accuracy'] = float((decide(test_probs, ensemble.threshold)
+                                      == test.labels).mean())
+        out['test_calibration'] = {'ece': expected_calibration_error(test_probs, test.labels),
+                                   'nll': negative_log_likelihood(test_probs, test.labels)}
+        out['sizes']['test'] = len(test.labels)
+    return out
+
+
+def train_best(data: str, output_dir: str, test_data: Optional[str] = None,
+               overwrite: bool = False, members: Sequence[tuple] = None,
+               fit: Optional[bool] = None, **overrides) -> Dict[str, Any]:
+    """Train the best configuration on ``data`` and write an ensemble to ``output_dir``.
+
+    Parameters
+    ----------
+    data : str
+        Labelled training reviews (any format the package reads).
+    output_dir : str
+        Folder for ``ensemble.json``, ``metrics.json`` and ``members/``.
+    test_data : str, optional
+        A separate labelled test set; every member and the ensemble are scored
+        on it (accuracy, and the ensemble's ECE and NLL under
+        ``test_calibration``).
+    overwrite : bool
+        Replace an existing ``output_dir``.
+    members : sequence of (name, weight, dict), optional
+        Replaces :data:`BEST_MEMBERS`.
+    fit : bool, optional
+        Fit the members' weights on the validation slice, together with the
+        ensemble's temperature
+        (:func:`~gluon_sentiment.training.stacking.fit_weights`), instead of
+        using the weights in ``members``; default :data:`BEST_FIT_WEIGHTS`.
+    **overrides
+        :class:`TrainConfig` fields applied to every member (for quick runs).
+
+    Returns
+    -------
+    dict
+        The ``metrics.json`` written: each member's validation (and test)
+        accuracy, training time and weight, and the ensemble's.
+    """
+    _prepare_output(output_dir, overwrite)
     started = time.time()
+    members = members or BEST_MEMBERS
     configs = member_configs(data, output_dir, test_data, members, **overrides)
     report: Dict[str, Any] = {'data': data, 'test_data': test_data, 'members': []}
     for config in configs:
-        tick = time.time()
-        log.info('training member %s', os.path.basename(config.output_dir))
-        metrics = run_training(dataclasses.replace(config, overwrite=True))
-        prune_finished(config.output_dir, len(metrics['history']))
-        report['members'].append({
-            'path': os.path.relpath(config.output_dir, output_dir), 'model': config.model,
-            'val_accuracy': metrics['val_accuracy'], 'best_epoch': metrics['best_epoch'],
-            'test_accuracy': metrics.get('test_accuracy'), 'seconds': time.time() - tick})
-    paths = [row['path'] for row in report['members']]
-    weights = [weight for _, weight, _ in (members or BEST_MEMBERS)]
-    for row, weight in zip(report['members'], weights):
-        row['weight'] = weight
-    spec = write_ensemble(output_dir, paths, weights)
-    ensemble = load_model(output_dir)
-    _, reviews, index, test = read_splits(configs[0], configs[0].seed)  # the members' split
-    texts, labels = [reviews.texts[i] for i in index['val']], reviews.labels[index['val']]
-    if configs[0].calibrate:
-        report['calibration'] = calibrate_ensemble(output_dir, spec, ensemble, texts, labels)
-    report['val_accuracy'] = float((ensemble.predict(texts) == labels).mean())
-    report['sizes'] = {'val': len(labels)}
-    if test is not None:
-        report['test_accuracy'] = float((ensemble.predict(test.texts) == test.labels).mean())
-        report['sizes']['test'] = len(test.labels)
+        report['members'].append(_train_member(config, output_dir))
+    fit = BEST_FIT_WEIGHTS if fit is None else fit
+    report.update(_combine(output_dir, configs[0], report['members'],
+                           [weight for _, weight, _ in members], fit))
     report['seconds'] = time.time() - started
     write_json(os.path.join(output_dir, METRICS), report)
-    log.info('ensemble of %d: val acc %.4f%s (%.0f s)', len(paths), report['val_accuracy'],
+    log.info('ensemble of %d: val acc %.4f%s (%.0f s)', len(configs), report['val_accuracy'],
              f', test acc {report["test_accuracy"]:.4f}' if test_data else '', report['seconds'])
     return report
 

@@ -16,7 +16,7 @@ def test_train_best_writes_a_loadable_ensemble(review_folder, tmp_path):
                                          embed_size=8, batch_size=16))]
     out = str(tmp_path / 'best')
     report = train_best(review_folder, out, test_data=review_folder, members=members,
-                        full_val_size=0.1)
+                        fit=False, full_val_size=0.1)
     assert [row['weight'] for row in report['members']] == [2.0, 1.0]
     assert report['sizes'] == {'val': 8, 'test': 80}
     clf = gs.load_model(out)
