@@ -106,8 +106,10 @@ def test_runs_saved_before_the_field_resume_with_the_tutorials_values():
 def test_the_best_configurations_glove_member_keeps_what_it_was_measured_with():
     fields = {name: member for name, _, member in BEST_MEMBERS}['multikernel-glove']
     config = TrainConfig(**fields).resolved()
-    assert (config.lr, config.lr_schedule, config.embedding_std, config.model_args) == (
-        1e-3, 'constant', 0.05, None)
+    # the tutorial's lr and schedule, with the filters and length the best-configuration
+    # measurement chose (training/recipes.py)
+    assert (config.lr, config.lr_schedule, config.embedding_std, config.model_args,
+            config.seq_len) == (1e-3, 'constant', 0.05, '{"num_filters": 50}', 1000)
 
 
 def test_embedding_mode():
