@@ -23,9 +23,15 @@ aside): ECE over 15 equal-width bins of the top probability
 (:mod:`gluon_sentiment.analysis.calibration`), NLL and accuracy, beside
 ``ece_floor``, the mean ECE over 20 draws of labels from the calibrated
 probabilities themselves (what a perfectly calibrated model with those
-confidences would score on this many reviews: the binning noise). The last
-line is one JSON object: model -> figures. ``--quick`` is a smoke version
-on 1,000 reviews, one epoch, ``dense`` and ``ngram``, no best configuration.
+confidences would score on this many reviews: the binning noise), and
+``ece_boot90``, the 5th and 95th percentiles of the calibrated ECE over
+200 bootstrap resamples of the held-out reviews. For each single model,
+``*_bias`` are the same figures with the temperature and bias per class
+that ``--calibrate-bias`` fits, fitted here on the run's validation split.
+The last line is one JSON object: model -> figures. ``--reuse`` scores runs
+already finished in ``--workdir`` instead of training them again.
+``--quick`` is a smoke version on 1,000 reviews, one epoch, ``dense`` and
+``ngram``, no best configuration.
 """
 import argparse
 import contextlib
@@ -38,9 +44,11 @@ import time
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from gluon_sentiment.analysis.calibration import (expected_calibration_error,
-                                                  negative_log_likelihood)
+from gluon_sentiment.analysis.calibration import (apply_temperature, expected_calibration_error,
+                                                  fit_temperature_bias, negative_log_likelihood)
+from gluon_sentiment.artifacts.store import METRICS, read_json
 from gluon_sentiment.data.formats import load_dataset
+from gluon_sentiment.data.pipeline import read_splits
 from gluon_sentiment.data.split import balanced_subset
 from gluon_sentiment.inference.loading import load_model
 from gluon_sentiment.model.registry import list_models
@@ -86,17 +94,52 @@ def _ece_floor(probs, draws=20, seed=0):
     return float(np.mean(scores))
 
 
-def held_out_scores(clf, texts, y):
-    """ECE, NLL and accuracy of ``clf`` on ``(texts, y)`` before and after its calibration."""
+def _boot90(probs, y, draws=200, seed=0):
+    rng = np.random.RandomState(seed)
+    scores = [expected_calibration_error(probs[i], y[i])
+              for i in (rng.randint(0, len(y), len(y)) for _ in range(draws))]
+    return [float(np.percentile(scores, 5)), float(np.percentile(scores, 95))]
+
+
+def held_out_scores(clf, texts, y, val=None):
+    """ECE, NLL and accuracy of ``clf`` on ``(texts, y)`` before and after its calibration.
+
+    ``val`` (validation texts and labels) adds the ``*_bias`` figures: the
+    temperature and bias of ``--calibrate-bias`` fitted on them.
+    """
     after = clf.predict_proba(texts)
     with uncalibrated(clf):
         before = clf.predict_proba(texts)
-    return {'n': int(len(y)), 'accuracy': float((after.argmax(axis=1) == y).mean()),
-            'accuracy_before': float((before.argmax(axis=1) == y).mean()),
-            'ece_before': expected_calibration_error(before, y),
-            'ece_after': expected_calibration_error(after, y),
-            'nll_before': negative_log_likelihood(before, y),
-            'nll_after': negative_log_likelihood(after, y), 'ece_floor': _ece_floor(after)}
+        val_probs = None if val is None else clf.predict_proba(val[0])
+    out = {'n': int(len(y)), 'accuracy': float((after.argmax(axis=1) == y).mean()),
+           'accuracy_before': float((before.argmax(axis=1) == y).mean()),
+           'ece_before': expected_calibration_error(before, y),
+           'ece_after': expected_calibration_error(after, y),
+           'nll_before': negative_log_likelihood(before, y),
+           'nll_after': negative_log_likelihood(after, y), 'ece_floor': _ece_floor(after),
+           'ece_boot90': _boot90(after, y)}
+    if val is not None:
+        temperature, bias = fit_temperature_bias(val_probs, val[1])
+        corrected = apply_temperature(before, temperature, bias)
+        out.update(temperature_bias=[temperature, [float(b) for b in bias]],
+                   accuracy_bias=float((corrected.argmax(axis=1) == y).mean()),
+                   ece_after_bias=expected_calibration_error(corrected, y),
+                   nll_after_bias=negative_log_likelihood(corrected, y))
+    return out
+
+
+def _validation(run):
+    """The validation texts and labels of the run in ``run``."""
+    config = TrainConfig.from_dict(read_json(os.path.join(run, 'config.json')))
+    _, reviews, index, _ = read_splits(config, config.seed)
+    return [reviews.texts[i] for i in index['val']], reviews.labels[index['val']]
+
+
+def _train_or_reuse(config, reuse):
+    path = os.path.join(config.output_dir, METRICS)
+    if reuse and os.path.isfile(path) and read_json(path).get('status') == 'done':
+        return read_json(path)
+    return run_training(config)
 
 
 def _parse_subsets(items):
@@ -118,6 +161,8 @@ def _parser():
     parser.add_argument('--best-dir', default=None, help='score this train_best output instead '
                                                          'of training one')
     parser.add_argument('--no-best', action='store_true')
+    parser.add_argument('--reuse', action='store_true', help='score finished runs in --workdir '
+                                                             'instead of training them again')
     parser.add_argument('--quick', action='store_true')
     return parser
 
@@ -144,11 +189,11 @@ def main() -> None:
     for name in args.models.split(','):
         start = time.time()
         out = os.path.join(args.workdir, name)
-        metrics = run_training(TrainConfig(data=train, test_data=test, model=name,
-                                           output_dir=out, overwrite=True,
-                                           max_examples=subsets.get(name),
-                                           epochs=1 if args.quick else 3))
-        result[name] = {**held_out_scores(load_model(out), texts, y),
+        metrics = _train_or_reuse(TrainConfig(data=train, test_data=test, model=name,
+                                              output_dir=out, overwrite=True,
+                                              max_examples=subsets.get(name),
+                                              epochs=1 if args.quick else 3), args.reuse)
+        result[name] = {**held_out_scores(load_model(out), texts, y, _validation(out)),
                         'temperature': metrics['calibration']['temperature'],
                         'val_n': metrics['calibration']['n'],
                         'max_examples': subsets.get(name), 'seconds': time.time() - start}
@@ -156,7 +201,7 @@ def main() -> None:
     if not args.no_best:
         start = time.time()
         best = args.best_dir or os.path.join(args.workdir, 'best')
-        if not args.best_dir:
+        if not args.best_dir and not (args.reuse and os.path.isfile(os.path.join(best, METRICS))):
             train_best(train, best, test_data=test, overwrite=True)
         ensemble = load_model(best)
         result['best'] = {**held_out_scores(ensemble, texts, y),

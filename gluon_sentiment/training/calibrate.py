@@ -11,7 +11,8 @@ once the best epoch is back in the network:
   validation text counting its class's weight, so that the probabilities
   are those of the weighted population (``balanced``: classes equally
   likely) whatever the validation split's proportions, and the decision is
-  prior-corrected;
+  prior-corrected; ``--calibrate-bias`` fits the bias for a run without
+  class weights too (unweighted);
 * ``--threshold auto`` (binary runs): the threshold on the calibrated
   ``P(positive)`` that maximizes ``--select-metric``
   (:func:`~.objectives.choose_threshold`, weighted as the calibration), or
@@ -41,7 +42,8 @@ from .config import TrainConfig
 from .handlers import TrainingRun
 from .objectives import choose_threshold
 
-__all__ = ['check_threshold', 'split_probabilities', 'fit_calibration', 'calibrate_run']
+__all__ = ['check_threshold', 'split_probabilities', 'fit_calibration', 'corrects_decision',
+           'calibrate_run']
 
 log = logging.getLogger(__name__)
 
@@ -88,16 +90,24 @@ def _threshold(config: TrainConfig, probs: np.ndarray, y: np.ndarray,
 
 
 def fit_calibration(probs: np.ndarray, y: np.ndarray, class_weights: Optional[np.ndarray],
-                    calibrate: bool = True) -> Tuple[Optional[float], Optional[np.ndarray]]:
-    """The temperature and (with ``class_weights``) the bias per class fitted on ``(probs, y)``.
+                    calibrate: bool = True,
+                    bias: bool = False) -> Tuple[Optional[float], Optional[np.ndarray]]:
+    """The temperature and (with ``class_weights`` or ``bias``) the bias per class of ``(probs, y)``.
 
-    ``(None, None)`` when ``calibrate`` is off or there is no example.
+    Each example counts its class's weight; ``(None, None)`` when
+    ``calibrate`` is off or there is no example.
     """
     if not calibrate or not len(y):
         return None, None
-    if class_weights is None:
+    if class_weights is None and not bias:
         return fit_temperature(probs, y), None
-    return fit_temperature_bias(probs, y, np.asarray(class_weights)[y])
+    return fit_temperature_bias(probs, y, None if class_weights is None
+                                else np.asarray(class_weights)[y])
+
+
+def corrects_decision(run: TrainingRun) -> bool:
+    """Whether ``run``'s calibration fits a bias (class weights or ``--calibrate-bias``)."""
+    return run.class_weights is not None or run.config.calibrate_bias
 
 
 def calibrate_run(run: TrainingRun) -> None:
@@ -109,7 +119,8 @@ def calibrate_run(run: TrainingRun) -> None:
     config = run.config
     probs, y = split_probabilities(run, 'val')
     weights = None if run.class_weights is None or not len(y) else run.class_weights[y]
-    temperature, bias = fit_calibration(probs, y, run.class_weights, config.calibrate)
+    temperature, bias = fit_calibration(probs, y, run.class_weights, config.calibrate,
+                                        config.calibrate_bias)
     report = calibration_report(probs, y, temperature, bias, weights)
     threshold = _threshold(config, apply_temperature(probs, temperature, bias), y, weights)
     run.metrics['calibration'] = report

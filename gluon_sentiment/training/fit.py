@@ -35,7 +35,8 @@ from .build import build_net, load_pretrained, make_trainer
 from .checkpoint import check_resumable, load_last
 from .config import TrainConfig
 from .distributed import Worker, create_worker
-from .calibrate import calibrate_run, check_threshold, fit_calibration, split_probabilities
+from .calibrate import (calibrate_run, check_threshold, corrects_decision, fit_calibration,
+                        split_probabilities)
 from .engine import Batch, EpochMeter, epoch_batches, layout_batches, make_contexts, train_batch
 from .handlers import Handler, TrainingRun, default_handlers, storage_stop
 from .objectives import confusion_macro_f1, run_class_weights, sample_epoch, training_loss
@@ -347,15 +348,17 @@ def _evaluate(run: TrainingRun, split: str) -> Dict[str, float]:
     too); under dist_sync each worker takes a shard and the sums are combined, under dist_async each
     worker evaluates its own weights on the whole split.
 
-    With class weights every figure is that of the calibrated, prior-corrected probabilities
-    (:func:`_corrected`), and every worker evaluates the whole split (the fit needs all of it)."""
+    When the calibration fits a bias (class weights or ``--calibrate-bias``), every figure is
+    that of the calibrated, bias-corrected probabilities (:func:`_corrected`), and every worker
+    evaluates the whole split (the fit needs all of it)."""
     worker = run.worker
     weighted = run.class_weights is not None
-    probs, y = split_probabilities(run, split, shard=worker.sync and not weighted)
+    whole = corrects_decision(run)
+    probs, y = split_probabilities(run, split, shard=worker.sync and not whole)
     k = len(run.data.class_names)
     weights = np.ones(k) if run.class_weights is None else run.class_weights
     if len(y):
-        probs = _corrected(run, split, probs, y) if weighted else probs
+        probs = _corrected(run, split, probs, y) if whole else probs
         nll = -np.log(np.clip(probs[np.arange(len(y)), y], 1e-12, None))
         hit = probs.argmax(axis=1) == y
         w = weights[y]
@@ -364,7 +367,7 @@ def _evaluate(run: TrainingRun, split: str) -> Dict[str, float]:
         confusion = np.bincount(k * y + probs.argmax(axis=1), minlength=k * k)
     else:
         sums, confusion = [0.0] * 6, np.zeros(k * k)
-    if worker.distributed and worker.sync and not weighted:
+    if worker.distributed and worker.sync and not whole:
         sums = worker.allreduce(sums)
         confusion = np.concatenate([worker.allreduce(confusion[i:i + 8])
                                     for i in range(0, k * k, 8)])
@@ -378,7 +381,7 @@ def _evaluate(run: TrainingRun, split: str) -> Dict[str, float]:
 
 
 def _corrected(run: TrainingRun, split: str, probs: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``probs`` as the run would predict them: calibrated and prior-corrected (class weights).
+    """``probs`` as the run would predict them: calibrated and bias-corrected.
 
     On the validation split, by the calibration fitted on it for this epoch
     (:func:`~.calibrate.fit_calibration`), so that the epoch is selected by
@@ -389,7 +392,8 @@ def _corrected(run: TrainingRun, split: str, probs: np.ndarray, y: np.ndarray) -
     ``--no-calibrate``.
     """
     if split == 'val':
-        temperature, bias = fit_calibration(probs, y, run.class_weights, run.config.calibrate)
+        temperature, bias = fit_calibration(probs, y, run.class_weights, run.config.calibrate,
+                                            run.config.calibrate_bias)
     else:
         calibration = run.metrics.get('calibration') or {}
         temperature, bias = calibration.get('temperature'), calibration.get('bias')

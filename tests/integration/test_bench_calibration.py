@@ -31,4 +31,16 @@ def test_quick_run_reports_ece_before_and_after(tmp_path):
         # a temperature alone never changes the decision
         assert row['accuracy'] == row['accuracy_before']
         assert (row['temperature'] == 1.0) == (row['nll_after'] == row['nll_before'])
+        low, high = row['ece_boot90']
+        assert 0 <= low <= high <= 1
+        assert 0 <= row['ece_after_bias'] <= 1 and len(row['temperature_bias'][1]) == 2
     assert 'best' not in result
+    # --reuse scores the finished runs again without training: the same figures
+    again = subprocess.run([sys.executable, os.path.join(REPO, 'benchmarks', 'bench_calibration.py'),
+                            '--quick', '--reuse', '--data', archive,
+                            '--workdir', str(tmp_path / 'work')],
+                           cwd=REPO, capture_output=True, text=True, timeout=900, env=env)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert 'epoch 1/1' not in again.stderr
+    reused = json.loads(again.stdout.strip().splitlines()[-1])
+    assert reused['dense']['ece_after'] == pytest.approx(result['dense']['ece_after'])

@@ -124,3 +124,22 @@ def test_balanced_run_reports_weighted_metrics_and_calibrates_with_a_bias(imbala
     assert '+ bias' in manifest['output']['probabilities']
     np.testing.assert_allclose(load_model(str(tmp_path / 'bundle')).predict_proba(texts), want,
                                rtol=1e-5, atol=1e-7)
+
+
+def test_calibrate_bias_without_class_weights(imbalanced, tmp_path):
+    common = dict(data=imbalanced, seq_len=30, embed_size=8, batch_size=16, lr=0.01, epochs=1,
+                  hybridize=False)
+    plain = run_training(TrainConfig(output_dir=str(tmp_path / 'plain'), **common))
+    assert 'bias' not in plain['calibration'] and 'val_weighted_accuracy' not in plain
+    metrics = run_training(TrainConfig(output_dir=str(tmp_path / 'bias'), calibrate_bias=True,
+                                       **common))
+    calibration = metrics['calibration']
+    assert calibration['weighted'] is False and len(calibration['bias']) == 2
+    assert calibration['nll_after'] <= calibration['nll_before'] + 1e-9
+    clf = load_model(str(tmp_path / 'bias'))
+    assert clf.bias == tuple(calibration['bias'])
+    # the same network, only the calibration differs: its decision is the bias-corrected one
+    raw = load_model(str(tmp_path / 'plain'))
+    raw.temperature, raw.bias = calibration['temperature'], tuple(calibration['bias'])
+    texts = ['great fun', 'awful boring mess', 'the film']
+    np.testing.assert_allclose(clf.predict_proba(texts), raw.predict_proba(texts), rtol=1e-5)
