@@ -10,7 +10,7 @@ The output folder loads with ``gluon_sentiment.load_model`` like a training
 run and holds the study: ``trials.csv``, the optimization-history and
 parameter-importance pictures, ``best_command.txt`` (the ``train`` command
 of the best run) and ``study.db``. This module only parses and calls
-:func:`gluon_sentiment.training.tuning.autotune`.
+:func:`gluon_sentiment.tuning.autotune`.
 """
 import argparse
 import dataclasses
@@ -21,7 +21,7 @@ from typing import List, Optional
 from .cli import add_common_args, run_cli
 from .data.config import DataConfig
 from .errors import ConfigError
-from .training.tuning import (SELECT_METRICS, AutotuneOptions, autotune, load_options,
+from .tuning import (SELECT_METRICS, AutotuneOptions, autotune, load_options,
                               parse_duration, parse_size)
 
 __all__ = ['build_parser', 'main']

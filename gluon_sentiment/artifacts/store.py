@@ -63,7 +63,7 @@ ENSEMBLE_FORMAT = 'gluon_sentiment.ensemble/1'
 #: sub-folder of an ensemble holding its members
 MEMBERS = 'members'
 
-# an autotune folder (gluon_sentiment.training.tuning): the best trial's run files at its top,
+# an autotune folder (gluon_sentiment.tuning): the best trial's run files at its top,
 # so that it loads like a run, and the study beside them
 AUTOTUNE = 'autotune.json'
 AUTOTUNE_FORMAT = 'gluon_sentiment.autotune/1'

@@ -8,8 +8,10 @@ the constructors listed in :data:`CONSTRUCTORS` with a reason; at most 5
 imports of the package's own modules inside functions; at most 2 modules
 directly in ``gluon_sentiment/`` besides ``__init__``, ``__main__``,
 ``errors``, ``_version`` and the command modules; each command module at
-most 150 lines; and importing every module leaves matplotlib's backend as
-the caller set it.
+most 150 lines; the layer packages (:data:`LAYERS`, lowest first) import at
+module level only lower layers and the base modules (:data:`BASE`), never a
+command; and importing every module leaves matplotlib's backend as the
+caller set it.
 """
 import os
 
@@ -35,6 +37,12 @@ CONSTRUCTORS = {}
 # is removed when its fix merges (test_known_cases_are_still_over fails for a stale entry).
 KNOWN_OVER = {'lines': set(), 'params': set()}
 
+#: the layer packages, lowest first: each may import only those before it (README's Layout)
+LAYERS = ('artifacts', 'data', 'model', 'embeddings', 'inference', 'analysis', 'training',
+          'deploy', 'tuning')
+#: modules outside the layers that any layer may import
+BASE = {PACKAGE, f'{PACKAGE}.errors', f'{PACKAGE}._version', f'{PACKAGE}.threads'}
+
 MODULES = package_modules(ROOT)
 FUNCTIONS = list(functions(MODULES))
 
@@ -49,6 +57,23 @@ def _over_params():
 
 def test_no_import_cycles():
     assert import_cycles(import_graph(MODULES)) == []
+
+
+def _layer(module):
+    parts = module.split('.')
+    return LAYERS.index(parts[1]) if len(parts) > 1 and parts[1] in LAYERS else None
+
+
+def test_layers_import_only_lower_layers_and_base_modules():
+    wrong = []
+    for module, targets in import_graph(MODULES).items():
+        if _layer(module) is None:
+            continue
+        for target in targets:
+            rank = _layer(target)
+            if (rank is None and target not in BASE) or (rank is not None and rank > _layer(module)):
+                wrong.append(f'{module} -> {target}')
+    assert sorted(wrong) == []
 
 
 def test_no_long_functions():

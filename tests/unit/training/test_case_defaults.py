@@ -14,7 +14,7 @@ from gluon_sentiment.training import TrainConfig
 from gluon_sentiment.training.defaults import TUTORIAL_DEFAULTS, case_defaults, embedding_mode
 from gluon_sentiment.training.fit import run_training
 from gluon_sentiment.training.recipes import BEST_MEMBERS
-from gluon_sentiment.training.tuning.report import train_command
+from gluon_sentiment.tuning.report import train_command
 
 
 def _resolved(**fields):

@@ -15,7 +15,10 @@ loop stops when no family's trial fits any more; a running trial stops at
 the end of an epoch when the next one would overrun. Optuna's pruner reads
 each epoch's validation metric through :class:`TrialHandler` and stops
 trials that fall behind the median of the earlier ones at the same epoch.
-Ctrl-C stops the running trial after its batch; the folder keeps the best
+With ``--max-size``, the published model is the best trial's compressed to
+that size (:func:`gluon_sentiment.deploy.compress.compress_model`, checked
+on the same validation slice) when it is larger; the budget keeps time for
+it. Ctrl-C stops the running trial after its batch; the folder keeps the best
 run so far and ``--resume`` continues the study (Optuna's RDB storage, on
 SQLite in the folder unless ``--storage`` names another database).
 """
@@ -32,21 +35,22 @@ import optuna
 from optuna.trial import TrialState
 from sklearn.metrics import f1_score
 
-from ...artifacts.store import (AUTOTUNE, AUTOTUNE_FORMAT, BEST_COMMAND, BEST_PARAMS, CONFIG,
-                                METRICS, STUDY_DB, TRIALS, TRIALS_CSV, VOCAB, atomic_write,
-                                read_json, write_json)
-from ...data.config import PROTOCOLS
-from ...data.pipeline import Dataset, encode_splits, read_splits
-from ...errors import (ConfigError, GluonSentimentError, RunDirError, TrainingInterrupted,
+from ..artifacts.store import (AUTOTUNE, AUTOTUNE_FORMAT, BEST_COMMAND, BEST_PARAMS,
+                               COMPACT_PARAMS, COMPRESSION, CONFIG, METRICS, STUDY_DB, TRIALS,
+                               TRIALS_CSV, VOCAB, atomic_write, read_json, write_json)
+from ..data.config import PROTOCOLS
+from ..data.pipeline import Dataset, encode_splits, read_splits
+from ..deploy.compress import compress_model
+from ..errors import (ConfigError, GluonSentimentError, RunDirError, TrainingInterrupted,
                        TrainingStopped)
-from ...inference.batches import predict_logits
-from ..checkpoint import prune_finished
-from ..config import TrainConfig
-from ..fit import run_training
-from ..handlers import Handler, TrainingRun
+from ..inference.batches import predict_logits
+from ..training.checkpoint import prune_finished
+from ..training.config import TrainConfig
+from ..training.fit import run_training
+from ..training.handlers import Handler, TrainingRun
 from .budget import Budget, TimeModel, format_duration
 from .report import train_command, write_trials_csv
-from .space import (FAMILIES, Family, check_fits, format_size, is_imbalanced, recipe_params,
+from .space import (FAMILIES, Family, check_fits, is_imbalanced, recipe_params,
                     suggest_fields)
 
 __all__ = ['SELECT_METRICS', 'STUDY_NAME', 'AutotuneOptions', 'TrialHandler', 'BudgetSpent', 'autotune',
@@ -56,10 +60,14 @@ log = logging.getLogger(__name__)
 
 #: values of ``--select-metric``: validation accuracy, or the mean F1 of the two classes
 SELECT_METRICS = ('accuracy', 'macro_f1')
+#: seconds kept in the budget to compress the best model to ``--max-size`` (a 2^22-row
+#: n-gram model took 16 s to compress and check on 2 cores)
+COMPRESS_RESERVE = 45.0
 #: the Optuna study's name in its storage
 STUDY_NAME = 'gluon_sentiment-autotune'
-#: files a loadable run needs, and what the output folder copies from the best trial
-_RUN_FILES = (CONFIG, VOCAB, BEST_PARAMS)
+#: files a loadable run needs (parameters as trained, or compact), and what the output folder
+#: copies from the best trial
+_RUN_FILES = (CONFIG, VOCAB, BEST_PARAMS, COMPACT_PARAMS)
 _COPIED = _RUN_FILES + (METRICS, 'learning_curves.png')
 
 
@@ -242,6 +250,8 @@ class _Tuner:
         self.corpus, self.handlers = corpus, list(handlers)
         self.times = TimeModel({f.name: f.epoch_seconds for f in families})
         self.reserve = min(30.0, 0.05 * options.time_budget)
+        if options.max_size:  # time to compress the winner at the end
+            self.reserve += min(COMPRESS_RESERVE, 0.05 * options.time_budget)
         self.base = options.base_config()
         self.trained = 0
         self.published: Optional[int] = None
@@ -331,12 +341,12 @@ def _remove(path: str) -> None:
 
 
 def best_trial(study: optuna.Study, options: AutotuneOptions) -> Optional[optuna.trial.FrozenTrial]:
-    """The completed trial of highest value whose model is on disk and within ``max_size``."""
+    """The completed trial of highest value whose model is on disk (the search space keeps
+    ``max_size``: every trial's model compresses to it)."""
     best = None
     for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
         run_dir = os.path.join(options.output_dir, trial.user_attrs.get('run_dir', ''))
-        if (trial.value is None or not os.path.isfile(os.path.join(run_dir, BEST_PARAMS)) or
-                (options.max_size and trial.user_attrs.get('size_bytes', 0) > options.max_size)):
+        if trial.value is None or not os.path.isfile(os.path.join(run_dir, BEST_PARAMS)):
             continue
         if best is None or trial.value > best.value:
             best = trial
@@ -349,6 +359,8 @@ def _publish(tuner: _Tuner) -> Optional[optuna.trial.FrozenTrial]:
     folder = tuner.options.output_dir
     if best is not None and best.number != tuner.published:
         source = os.path.join(folder, best.user_attrs['run_dir'])
+        for name in (COMPACT_PARAMS, COMPRESSION):  # an earlier winner's compression
+            _remove(os.path.join(folder, name))
         for name in _COPIED:
             if os.path.exists(os.path.join(source, name)):
                 atomic_write(os.path.join(folder, name),
@@ -420,8 +432,8 @@ def _check_first_trial(options: AutotuneOptions, families: Sequence[Family], cor
 
 def _test_scores(options: AutotuneOptions) -> Dict[str, Any]:
     """Accuracy and macro F1 of the folder's model on ``--test-data``, computed once."""
-    from ...data.formats import load_dataset
-    from ...inference.loading import load_model
+    from ..data.formats import load_dataset
+    from ..inference.loading import load_model
     reviews = load_dataset(options.test_data, options.format, options.labels,
                            options.text_column, options.label_column)
     predicted = load_model(options.output_dir).predict(list(reviews.texts))
@@ -436,6 +448,7 @@ def _finish(tuner: _Tuner, status: str) -> Dict[str, Any]:
     from .report import plot_study
     options, folder = tuner.options, tuner.options.output_dir
     best = _publish(tuner)
+    compression = _fit_size(tuner, best) if best is not None else None
     write_trials_csv(tuner.study, os.path.join(folder, TRIALS_CSV))
     pictures = plot_study(tuner.study, folder)
     states: Dict[str, int] = {}
@@ -448,7 +461,7 @@ def _finish(tuner: _Tuner, status: str) -> Dict[str, Any]:
     if best is not None:
         report.update(best_trial=best.number, value=best.value, params=best.params,
                       val_accuracy=best.user_attrs.get('val_accuracy'),
-                      size_bytes=best.user_attrs.get('size_bytes'),
+                      size_bytes=model_files_bytes(folder), compression=compression,
                       family=best.params.get('family'))
         if options.test_data and status == 'done':
             report.update(_test_scores(options))
@@ -456,13 +469,28 @@ def _finish(tuner: _Tuner, status: str) -> Dict[str, Any]:
     return report
 
 
-def _check_size(report: Dict[str, Any], tuner: _Tuner) -> None:
-    limit = tuner.options.max_size
-    if report['best_trial'] is None and limit and any(
-            t.user_attrs.get('size_bytes', 0) > limit
-            for t in tuner.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))):
-        raise ConfigError(f'--max-size {format_size(limit)}: every trained model is larger; the '
-                          'models are in the trials/ folder, none is published')
+def _fit_size(tuner: _Tuner, best: optuna.trial.FrozenTrial) -> Optional[Dict[str, Any]]:
+    """Compress the published model to ``--max-size`` when it is larger; the compression's
+    figures (None when it fits as trained)."""
+    limit, folder = tuner.options.max_size, tuner.options.output_dir
+    if not limit or model_files_bytes(folder) <= limit:
+        return None
+    staged = os.path.join(folder, 'compressed')
+    try:
+        report = compress_model(os.path.join(folder, best.user_attrs['run_dir']), staged, limit,
+                                data=tuner.options.data, overwrite=True)
+    except ConfigError as err:
+        raise ConfigError(f'{err}; the trained models are in {folder}/{TRIALS}') from None
+    for name in (CONFIG, METRICS, COMPACT_PARAMS, COMPRESSION):
+        atomic_write(os.path.join(folder, name),
+                     lambda tmp, name=name: shutil.copyfile(os.path.join(staged, name), tmp))
+    _remove(os.path.join(folder, BEST_PARAMS))  # the compact parameters replace it
+    shutil.rmtree(staged)
+    validation = report['validation']
+    return {'size_bytes': model_files_bytes(folder), 'source_bytes': report['source_bytes'],
+            'seconds': report['seconds'],
+            **{f'val_accuracy_{when}': (validation.get(when) or {}).get('accuracy')
+               for when in ('before', 'after')}}
 
 
 def _worker(options: AutotuneOptions, families: Sequence[Family], deadline: float) -> None:
@@ -554,7 +582,6 @@ def autotune(options: AutotuneOptions, families: Sequence[Family] = FAMILIES,
             f'interrupted; {options.output_dir} keeps the best run so far (trial '
             f'{report["best_trial"]}); continue with --resume {options.output_dir}',
             getattr(stop, 'exit_status', 130) - 128)
-    _check_size(report, tuner)
     if report['best_trial'] is None:
         raise TrainingStopped(f'no trial finished within --time-budget '
                               f'{format_duration(options.time_budget)}; {options.output_dir} keeps '

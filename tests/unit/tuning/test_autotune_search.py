@@ -8,8 +8,8 @@ import pytest
 
 import gluon_sentiment as gs
 from conftest import synthetic_reviews, write_review_folder
-from gluon_sentiment.training.tuning import AutotuneOptions, Family, autotune
-from gluon_sentiment.training.tuning.space import (FAMILIES, is_imbalanced, recipe_params,
+from gluon_sentiment.tuning import AutotuneOptions, Family, autotune
+from gluon_sentiment.tuning.space import (FAMILIES, is_imbalanced, recipe_params,
                                                    suggest_fields)
 
 

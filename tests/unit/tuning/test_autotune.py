@@ -8,10 +8,10 @@ import pytest
 import gluon_sentiment as gs
 from gluon_sentiment.errors import ConfigError, RunDirError, TrainingStopped
 from gluon_sentiment.training import Handler
-from gluon_sentiment.training.tuning import (AutotuneOptions, Budget, Family, TimeModel,
-                                             autotune, load_options, model_bytes, parse_duration,
-                                             parse_size)
-from gluon_sentiment.training.tuning.space import FAMILIES, recipe_params, suggest_fields
+from gluon_sentiment.tuning import (AutotuneOptions, Budget, Family, TimeModel, autotune,
+                                    load_options, model_bytes, parse_duration, parse_size)
+from gluon_sentiment.tuning.space import (FAMILIES, compressed_bytes, recipe_params,
+                                          suggest_fields)
 
 
 def _draw(trial, name):
@@ -143,14 +143,20 @@ def test_model_bytes_bounds_a_real_run(review_folder, tmp_path):
     assert actual <= model_bytes(fields) <= actual * 1.3 + 10000
 
 
-def test_max_size_constrains_the_hash_rows():
-    ngram = FAMILIES[0]
+def test_max_size_bounds_the_compressed_model():
+    ngram, multikernel = FAMILIES[0], FAMILIES[1]
+    # the 2^22-row n-gram recipe (about 300 MB as trained) compresses below 20 MB
     assert recipe_params(ngram, None)['ngram_rows'] == '100000x4194304'
+    assert recipe_params(ngram, 20_000_000)['ngram_rows'] == '100000x4194304'
+    fields = ngram.fields_for(100000, 4194304, {})
+    assert compressed_bytes(fields) < 20_000_000 < model_bytes(fields)
+    cnn = multikernel.fields_for(50000, 0, {})  # int8 embeddings: about a quarter
+    assert 0.2 < compressed_bytes(cnn) / model_bytes(cnn) < 0.4
     study = optuna.create_study(direction='maximize', sampler=optuna.samplers.TPESampler(seed=0))
     for _ in range(5):
         trial = study.ask()
-        family, fields = suggest_fields(trial, FAMILIES, 20_000_000)
-        assert model_bytes(fields) <= 20_000_000
+        family, fields = suggest_fields(trial, FAMILIES, 3_000_000)
+        assert compressed_bytes(fields) <= 3_000_000
         study.tell(trial, 0.5)
 
 

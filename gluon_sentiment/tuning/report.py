@@ -15,8 +15,8 @@ from typing import Any, Dict, List
 
 import optuna
 
-from ...artifacts.store import HISTORY_PLOT, IMPORTANCE_PLOT, atomic_write
-from ..config import TrainConfig
+from ..artifacts.store import HISTORY_PLOT, IMPORTANCE_PLOT, atomic_write
+from ..training.config import TrainConfig
 
 __all__ = ['trial_rows', 'write_trials_csv', 'plot_study', 'train_command']
 

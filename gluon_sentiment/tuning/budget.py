@@ -13,7 +13,7 @@ import re
 import time
 from typing import Callable, Dict, List
 
-from ...errors import ConfigError
+from ..errors import ConfigError
 
 __all__ = ['Budget', 'TimeModel', 'parse_duration', 'format_duration']
 
