@@ -39,3 +39,20 @@ def test_quick_peers_benchmark_reports_every_contender(tmp_path):
         for peer in peers:
             ratio = result[f'ratio_{ours}_vs_{peer}']
             assert ratio is None or ratio > 0
+
+
+def test_quick_peers_benchmark_compresses_the_best_configuration(tmp_path):
+    texts, labels = synthetic_reviews(n_per_class=150)
+    archive = write_review_archive(tmp_path / 'reviews.tar.gz', texts, labels)
+    env = {**os.environ, 'PYTHONPATH': REPO + os.pathsep + os.environ.get('PYTHONPATH', '')}
+    proc = subprocess.run([sys.executable, os.path.join(REPO, 'benchmarks', 'bench_peers.py'),
+                           '--quick', '--no-peers', '--only', '', '--compress', '2MB',
+                           '--data', archive], cwd=REPO, capture_output=True, text=True,
+                          timeout=900, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert 'nb_lr_accuracy' not in result and 'ngram_fast_accuracy' not in result
+    assert result['best_compressed_size_mb'] <= 2.0 < result['best_compressed_size_before_mb']
+    assert result['best_compressed_loss_points'] == pytest.approx(
+        100 * (result['best_accuracy'] - result['best_compressed_accuracy']))
+    assert result['best_compressed_predict_per_sec'] > 0
