@@ -60,9 +60,10 @@ log = logging.getLogger(__name__)
 
 #: values of ``--select-metric``: validation accuracy, or the mean F1 of the two classes
 SELECT_METRICS = ('accuracy', 'macro_f1')
-#: seconds kept in the budget to compress the best model to ``--max-size`` (a 2^22-row
-#: n-gram model took 16 s to compress and check on 2 cores)
-COMPRESS_RESERVE = 45.0
+#: seconds kept in the budget (at most a quarter of it) to compress the best model to
+#: ``--max-size``: the 2^22-row n-gram model took 16 s to compress and check on 2 quiet
+#: cores, 70 s at load average 8
+COMPRESS_RESERVE = 60.0
 #: the Optuna study's name in its storage
 STUDY_NAME = 'gluon_sentiment-autotune'
 #: files a loadable run needs (parameters as trained, or compact), and what the output folder
@@ -170,14 +171,15 @@ class TrialHandler(Handler):
     stops after the epoch (``stopped_by`` ``'pruner'``) when Optuna's
     pruner says so, or (``'budget'``) when another epoch of the time just
     taken would overrun ``budget`` less ``reserve``; within an epoch, a
-    spent budget ends the trial (:class:`BudgetSpent`, the trial fails).
+    spent budget (less ``keep``, the seconds kept for compressing the
+    winner) ends the trial (:class:`BudgetSpent`, the trial fails).
     Epoch times go to ``times``. After the run, ``value`` is the metric of its best epoch.
     """
 
     def __init__(self, trial: optuna.Trial, family: str, budget: Budget, times: TimeModel,
-                 metric: str = 'accuracy', reserve: float = 0.0):
+                 metric: str = 'accuracy', reserve: float = 0.0, keep: float = 0.0):
         self.trial, self.family, self.budget, self.times = trial, family, budget, times
-        self.metric, self.reserve = metric, reserve
+        self.metric, self.reserve, self.keep = metric, reserve, keep
         self.stopped_by: Optional[str] = None
         self.value: Optional[float] = None
         self.epochs_run, self.epoch_seconds = 0, 0.0
@@ -207,7 +209,7 @@ class TrialHandler(Handler):
     def batch_end(self, run: TrainingRun, epoch: int, batch: int) -> None:
         """Stop the trial within its epoch once the budget is spent (an epoch took longer than
         estimated, e.g. a family's first)."""
-        if self.budget.remaining() < 0:
+        if self.budget.remaining() < self.keep:
             self.stopped_by = 'budget'
             raise BudgetSpent(f'the time budget ran out in epoch {epoch} of this trial')
 
@@ -249,9 +251,9 @@ class _Tuner:
         self.options, self.families, self.study, self.budget = options, families, study, budget
         self.corpus, self.handlers = corpus, list(handlers)
         self.times = TimeModel({f.name: f.epoch_seconds for f in families})
-        self.reserve = min(30.0, 0.05 * options.time_budget)
-        if options.max_size:  # time to compress the winner at the end
-            self.reserve += min(COMPRESS_RESERVE, 0.05 * options.time_budget)
+        #: seconds kept at the end to compress the winner to --max-size
+        self.keep = min(COMPRESS_RESERVE, 0.25 * options.time_budget) if options.max_size else 0.0
+        self.reserve = min(30.0, 0.05 * options.time_budget) + self.keep
         self.base = options.base_config()
         self.trained = 0
         self.published: Optional[int] = None
@@ -288,7 +290,7 @@ class _Tuner:
         out = os.path.join(self.options.output_dir, TRIALS, f'{trial.number:04d}')
         config = dataclasses.replace(self.base, **fields, output_dir=out, overwrite=True)
         handler = TrialHandler(trial, family.name, self.budget, self.times,
-                               self.options.select_metric, self.reserve)
+                               self.options.select_metric, self.reserve, self.keep)
         tick = self.budget.clock()
         log.info('trial %d: %s', trial.number, train_command(config.to_dict(), out))
         try:
