@@ -58,7 +58,7 @@ __all__ = ['SELECT_METRICS', 'STUDY_NAME', 'AutotuneOptions', 'TrialHandler', 'B
 
 log = logging.getLogger(__name__)
 
-#: values of ``--select-metric``: validation accuracy, or the mean F1 of the two classes
+#: values of ``--select-metric``: validation accuracy, or the mean F1 of the classes
 SELECT_METRICS = ('accuracy', 'macro_f1')
 #: seconds kept in the budget (at most a quarter of it) to compress the best model to
 #: ``--max-size``: the 2^22-row n-gram model took 16 s to compress and check on 2 quiet
@@ -156,8 +156,8 @@ def _val_macro_f1(run: TrainingRun) -> float:
     X, y, lengths = run.data.splits['val']
     logits = predict_logits(run.net, X, run.ctx, lengths=None if run.margin is None else lengths,
                             margin=run.margin or 0)
-    return float(f1_score(y, logits.argmax(axis=1), average='macro', labels=[0, 1],
-                          zero_division=0))
+    return float(f1_score(y, logits.argmax(axis=1), average='macro',
+                          labels=list(range(logits.shape[1])), zero_division=0))
 
 
 class BudgetSpent(TrainingStopped):
@@ -225,6 +225,7 @@ class _Corpus:
         self.source, reviews, index, _ = read_splits(config, config.seed)
         self.index = {k: v for k, v in index.items() if k != 'test'}  # never a test split
         self.texts, self.labels = list(reviews.texts), reviews.labels
+        self.class_names = tuple(reviews.class_names)
         #: whether class weights are searched (the training split's classes, see is_imbalanced)
         self.imbalanced = is_imbalanced(self.labels[self.index['train']])
         self._cached = (None, None)
@@ -239,7 +240,7 @@ class _Corpus:
         key = (config.vocab_size, config.seq_len, config.truncate)
         if self._cached[0] != key:
             self._cached = (key, encode_splits(self.texts, self.labels, self.index, config,
-                                               self.source))
+                                               self.source, self.class_names))
         return self._cached[1]
 
 
@@ -441,7 +442,8 @@ def _test_scores(options: AutotuneOptions) -> Dict[str, Any]:
     predicted = load_model(options.output_dir).predict(list(reviews.texts))
     return {'test_accuracy': float((predicted == reviews.labels).mean()),
             'test_macro_f1': float(f1_score(reviews.labels, predicted, average='macro',
-                                            labels=[0, 1], zero_division=0)),
+                                            labels=list(range(len(reviews.class_names))),
+                                            zero_division=0)),
             'test_size': int(len(reviews.labels))}
 
 
