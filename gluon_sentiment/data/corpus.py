@@ -10,15 +10,18 @@ string per token:
    first, which :func:`~.text.tokenize` would have done too); the ``<br />``
    tags are removed and Kim's character filter is applied by one regex pass
    and one ``bytes.translate`` over the buffer;
-2. token boundaries come from numpy masks over the bytes: runs of letters,
-   digits, apostrophes and backticks, each of ``, ! ( ) ?`` on its own, and a
-   cut before each lower-case ``'s 've 're 'd 'll`` and ``n't`` (the same
-   cuts as Kim's six contraction rules, see :mod:`.text`);
+2. token boundaries come from numpy masks over the bytes (each byte's class
+   by one ``bytes.translate``): runs of letters, digits, apostrophes and
+   backticks, each of ``, ! ( ) ?`` on its own, and a cut before each
+   lower-case ``'s 've 're 'd 'll`` and ``n't`` (the same cuts as Kim's six
+   contraction rules, see :mod:`.text`); one scan finds where tokens start
+   and end;
 3. each token of at most 8 bytes is read, lower-cased, as one little-endian
    64-bit integer (an exact key: tokens hold no NUL byte), and
    a vectorized hash table (:func:`_group`, linear where ``numpy.unique``
-   sorts) numbers the distinct keys; the rare longer tokens are numbered
-   with a dict;
+   sorts) numbers the distinct keys; a token of 9 to 16 bytes is two keys,
+   whose pair of numbers is numbered again; the rare longer tokens are
+   numbered with a dict;
 4. ``numpy.bincount`` counts the distinct tokens over the counted rows; only
    the tokens at least as frequent as the ``max_size``-th go into the
    :class:`gluonnlp.Vocab`, which orders them as always (most frequent first,
@@ -44,10 +47,10 @@ import numpy as np
 from .clip import clip_texts
 from .text import _BR, _KEEP, _TO_SPACE, check_tokenizer, strip_html_breaks
 from .vocab import (AUTO, AUTO_MAX, PAD, UNK, _check_truncate, _vocab_from_counter, auto_seq_len,
-                    scatter_padded)
+                    scatter_padded, truncate_flat)
 
 __all__ = ['corpus_token_ids', 'encode_corpus', 'CorpusTokens', 'tokenize_corpus',
-           'encode_with_vocab']
+           'encode_with_vocab', 'flat_with_vocab']
 
 _SEP = '\x00'
 _TABLE = b'\x00' + _TO_SPACE[1:]  # NUL stays: it ends a text
@@ -57,7 +60,7 @@ _CLASS[list(_KEEP)] = _WORD
 _CLASS[list(b',!()?')] = _PUNCT
 _CLASS_TUTORIAL = _CLASS.copy()  # the tutorial deletes , ( ) and every apostrophe
 _CLASS_TUTORIAL[list(b",()'")] = 0
-_CLASSES = {'kim': _CLASS, 'tutorial': _CLASS_TUTORIAL}
+_CLASSES = {'kim': _CLASS.tobytes(), 'tutorial': _CLASS_TUTORIAL.tobytes()}  # bytes.translate tables
 _SHOWN = {'(': '\\(', ')': '\\)', '?': '\\?'}  # Kim's replacements carried the backslash
 _MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 _SHORT = 8
@@ -109,33 +112,55 @@ def corpus_token_ids(texts: Sequence[str],
     classes = _CLASSES[check_tokenizer(tokenizer)]
     data = _buffer(texts)
     n = len(data)
-    pad = b'\x00' * (_SHORT + 2)
+    pad = b'\x00' * (2 * _SHORT + 2)
     raw = np.frombuffer(data + pad, dtype=np.uint8)
-    kind = classes[raw[:n]]
+    starts, ends = _token_bounds(np.frombuffer(data.translate(classes), dtype=np.uint8), raw, n)
+    text_ends = np.append(np.flatnonzero(raw[:n] == 0), n)[:len(texts)]
+    lengths = np.diff(np.searchsorted(starts, text_ends), prepend=0)
+    ids, tokens = _number_tokens(data.lower() + pad, starts, ends)
+    return ids, lengths, tokens
+
+
+def _token_bounds(kind: np.ndarray, raw: np.ndarray, n: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of every token, from the class of each byte (see ``_CLASS``)."""
     boundary = np.ones(n + 1, dtype=bool)  # between byte i-1 and byte i
     word = kind == _WORD
     np.logical_not(word[:-1] & word[1:], out=boundary[1:n])
     boundary[_contraction_cuts(raw, n)] = True
     solid = kind != 0
-    starts = np.flatnonzero(boundary[:n] & solid)
-    ends = np.flatnonzero(boundary[1:] & solid) + 1
-    del kind, boundary, word, solid
-    text_ends = np.append(np.flatnonzero(raw[:n] == 0), n)[:len(texts)]
-    lengths = np.diff(np.searchsorted(starts, text_ends), prepend=0)
+    # one scan for both: bit 0 a token starts at byte i, bit 1 a token ends before byte i
+    edges = (boundary[:n] & solid).view(np.uint8)
+    edges[1:] |= (boundary[1:n] & solid[:-1]).view(np.uint8) << 1
+    at = np.flatnonzero(edges)
+    last = [n] if n and solid[-1] else []
+    return at[(edges[at] & 1) > 0], np.append(at[edges[at] > 1], last).astype(np.int64)
 
-    lower = data.lower() + pad
+
+def _number_tokens(lower: bytes, starts: np.ndarray, ends: np.ndarray) -> Tuple[np.ndarray, list]:
+    """Ids and distinct tokens of the lower-cased buffer's tokens (see :func:`corpus_token_ids`).
+
+    A token of at most 8 bytes is one little-endian uint64 key, one of 9 to
+    16 bytes two (the pair numbered by :func:`_group` of the two keys' own
+    numbers), a longer one its bytes in a dict.
+    """
     sizes = ends - starts
-    short = np.flatnonzero(sizes <= _SHORT)
-    windows = np.ndarray((n,), dtype='<u8', buffer=lower, strides=(1,))  # 8 bytes from each byte
-    keys = windows[starts[short]] & _MASKS[sizes[short]]
-    distinct, short_ids = _group(keys)
-    tokens = [int(key).to_bytes(_SHORT, 'little').rstrip(b'\x00').decode('ascii')
-              for key in distinct.tolist()]
-    tokens = [_SHOWN.get(token, token) for token in tokens]
+    windows = np.ndarray((len(lower) - 2 * _SHORT,), dtype='<u8', buffer=lower,
+                         strides=(1,))  # the 8 bytes from each byte
     ids = np.empty(len(starts), dtype=np.int64)
-    ids[short] = short_ids
-
-    longer = np.flatnonzero(sizes > _SHORT)
+    tokens: list = []
+    short = np.flatnonzero(sizes <= _SHORT)
+    distinct, ids[short] = _group(windows[starts[short]] & _MASKS[sizes[short]])
+    tokens += [_key_bytes(key) for key in distinct.tolist()]
+    middle = np.flatnonzero((sizes > _SHORT) & (sizes <= 2 * _SHORT))
+    if len(middle):
+        head, head_ids = _group(windows[starts[middle]])
+        tail, tail_ids = _group(windows[starts[middle] + _SHORT] & _MASKS[sizes[middle] - _SHORT])
+        pairs, ids[middle] = _group((head_ids * len(tail) + tail_ids + 1).astype(np.uint64))
+        head, tail = head.tolist(), tail.tolist()
+        ids[middle] += len(tokens)
+        tokens += [_key_bytes(head[i]) + _key_bytes(tail[j])
+                   for i, j in zip(*np.divmod(pairs.astype(np.int64) - 1, len(tail)))]
+    longer = np.flatnonzero(sizes > 2 * _SHORT)
     if len(longer):
         first = {}
         words = [lower[s:e] for s, e in zip(starts[longer].tolist(), ends[longer].tolist())]
@@ -144,8 +169,13 @@ def corpus_token_ids(texts: Sequence[str],
         dense = np.empty(len(words), dtype=np.int64)
         dense[list(first.values())] = np.arange(len(first)) + len(tokens)
         ids[longer] = dense[seen]
-        tokens += [word.decode('ascii') for word in first]
-    return ids, lengths, tokens
+        tokens += list(first)
+    return ids, [_SHOWN.get(token, token) for token in (t.decode('ascii') for t in tokens)]
+
+
+def _key_bytes(key: int) -> bytes:
+    """The bytes of a token key (little-endian, NUL-padded)."""
+    return key.to_bytes(_SHORT, 'little').rstrip(b'\x00')
 
 
 def encode_corpus(texts: Sequence[str], vocab_rows: Optional[Sequence[int]] = None,
@@ -272,13 +302,45 @@ def encode_with_vocab(texts, vocab: nlp.Vocab, seq_len: int,
         The int32 matrix ``(len(texts), seq_len)`` and the int32 valid lengths (after cutting).
     """
     _check_truncate(truncate)
-    corpus = texts if isinstance(texts, CorpusTokens) else tokenize_corpus(texts)
+    corpus = _as_tokens(texts)
+    X = scatter_padded(_vocab_ids(corpus, vocab), corpus.lengths, seq_len,
+                       vocab.token_to_idx[PAD], truncate)
+    return X, np.minimum(corpus.lengths, seq_len).astype(np.int32)
+
+
+def flat_with_vocab(texts, vocab: nlp.Vocab, seq_len: int,
+                    truncate: str = 'post') -> Tuple[np.ndarray, np.ndarray]:
+    """:func:`encode_with_vocab` without the padding: every text's indices, one text after another.
+
+    For ``X, lengths = encode_with_vocab(texts, vocab, seq_len, truncate)``
+    the result is ``np.concatenate([X[i, :lengths[i]] for i in ...])`` and
+    ``lengths``, without building ``X`` (whose width is that of the longest
+    text allowed, ``seq_len``, for every text).
+
+    Parameters
+    ----------
+    texts, vocab, seq_len, truncate
+        As for :func:`encode_with_vocab`.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        int32 indices ``(lengths.sum(),)`` and int32 lengths ``(len(texts),)``.
+    """
+    corpus = _as_tokens(texts)
+    return truncate_flat(_vocab_ids(corpus, vocab), corpus.lengths, seq_len, truncate)
+
+
+def _as_tokens(texts) -> CorpusTokens:
+    return texts if isinstance(texts, CorpusTokens) else tokenize_corpus(texts)
+
+
+def _vocab_ids(corpus: CorpusTokens, vocab: nlp.Vocab) -> np.ndarray:
+    """int32 vocabulary index of every token of ``corpus`` (``<unk>`` for those it lacks)."""
     lookup = np.fromiter(map(vocab.token_to_idx.get, corpus.tokens,
                              itertools.repeat(vocab.token_to_idx[UNK])),
                          dtype=np.int32, count=len(corpus.tokens))
-    X = scatter_padded(lookup[corpus.ids], corpus.lengths, seq_len, vocab.token_to_idx[PAD],
-                       truncate)
-    return X, np.minimum(corpus.lengths, seq_len).astype(np.int32)
+    return lookup[corpus.ids]
 
 
 def _group(keys: np.ndarray, bits: int = 19) -> Tuple[np.ndarray, np.ndarray]:

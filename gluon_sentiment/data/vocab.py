@@ -28,7 +28,7 @@ import gluonnlp as nlp
 import numpy as np
 
 __all__ = ['TRUNCATE', 'UNK', 'PAD', 'build_vocab', 'encode', 'encode_batch', 'decode', 'pad_batch',
-           'scatter_padded', 'AUTO', 'AUTO_PERCENTILE', 'AUTO_MULTIPLE', 'AUTO_MAX',
+           'scatter_padded', 'truncate_flat', 'AUTO', 'AUTO_PERCENTILE', 'AUTO_MULTIPLE', 'AUTO_MAX',
            'auto_seq_len', 'parse_seq_len']
 
 #: values of ``truncate``: which end of a longer text is cut
@@ -169,16 +169,43 @@ def scatter_padded(flat: np.ndarray, lengths: np.ndarray, seq_len: int, pad_id: 
     a longer sequence is cut as ``truncate`` says (see :func:`pad_batch`).
     One numpy scatter, no Python loop over the sequences.
     """
-    _check_truncate(truncate)
     lengths = np.asarray(lengths, dtype=np.int64)
+    position, keep = _kept_positions(len(flat), lengths, seq_len, truncate)
     rows = np.repeat(np.arange(len(lengths)), lengths)
-    position = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    if truncate == 'pre':
-        position -= np.repeat(np.maximum(lengths - seq_len, 0), lengths)
-    keep = (position >= 0) & (position < seq_len)
     out = np.full((len(lengths), seq_len), pad_id, dtype=np.int32)
     out[rows[keep], position[keep]] = flat[keep]
     return out
+
+
+def truncate_flat(flat: np.ndarray, lengths: np.ndarray, seq_len: int,
+                  truncate: str = 'post') -> Tuple[np.ndarray, np.ndarray]:
+    """Cut concatenated sequences to ``seq_len`` each, without padding them.
+
+    The result is the rows of :func:`scatter_padded` without their padding,
+    concatenated: ``words[starts[i]:starts[i] + kept[i]]`` is
+    ``scatter_padded(...)[i, :kept[i]]``.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The kept elements of ``flat`` (its dtype), and the int32 kept lengths.
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    kept = np.minimum(lengths, seq_len).astype(np.int32)
+    if not len(lengths) or lengths.max() <= seq_len:
+        _check_truncate(truncate)
+        return np.asarray(flat), kept
+    return np.asarray(flat)[_kept_positions(len(flat), lengths, seq_len, truncate)[1]], kept
+
+
+def _kept_positions(total: int, lengths: np.ndarray, seq_len: int,
+                    truncate: str) -> Tuple[np.ndarray, np.ndarray]:
+    """Column of each of ``total`` concatenated elements after the cut, and whether it is kept."""
+    _check_truncate(truncate)
+    position = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    if truncate == 'pre':
+        position -= np.repeat(np.maximum(lengths - seq_len, 0), lengths)
+    return position, (position >= 0) & (position < seq_len)
 
 
 def decode(ids: Iterable[int], vocab: nlp.Vocab) -> List[str]:

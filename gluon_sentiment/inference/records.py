@@ -44,7 +44,7 @@ import numpy as np
 
 from ..data.corpus import CorpusTokens
 from ..data.text import replace_surrogates
-from ..data.vocab import PAD, UNK
+from ..data.vocab import UNK
 from ..errors import DataError
 from .classifier import SentimentClassifier, decide
 from .ensemble import EnsembleClassifier
@@ -102,21 +102,38 @@ def vocabulary_coverage(clf: SentimentClassifier, texts: Sequence[str],
     """
     if isinstance(clf, EnsembleClassifier):
         clf = clf.members[0]
-    X, _ = clf.encode_tokens(clf.tokenize(texts) if tokens is None else tokens)
-    pad, unk = clf.vocab.token_to_idx[PAD], clf.vocab.token_to_idx[UNK]
-    read = (X != pad).sum(axis=1, dtype=np.int64)
-    return read - (X == unk).sum(axis=1, dtype=np.int64), read
+    return _coverage(clf, *clf.encode_flat(clf.tokenize(texts) if tokens is None else tokens))
+
+
+def _coverage(clf: SentimentClassifier, words: np.ndarray,
+              lengths: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """Known tokens and tokens read of each text, from :meth:`SentimentClassifier.encode_flat`."""
+    read = np.asarray(lengths, dtype=np.int64)
+    unknown = np.flatnonzero(words == clf.vocab.token_to_idx[UNK])
+    text = np.searchsorted(np.cumsum(read), unknown, side='right')
+    return read - np.bincount(text, minlength=len(read)), read
+
+
+def _predict_with_coverage(clf, texts: Sequence[str]) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Probabilities, known tokens and tokens read of ``texts``, tokenized and encoded once.
+
+    An ensemble whose members tokenize differently has no common tokenizer:
+    its members tokenize for themselves, and the coverage is its first
+    member's.
+    """
+    if isinstance(clf, SentimentClassifier):
+        words, lengths = clf.encode_flat(clf.tokenize(texts))
+        return (clf.predict_proba_flat(words, lengths),) + _coverage(clf, words, lengths)
+    tokens = clf.tokenize(texts) if clf.tokenizer is not None else None
+    probs = clf.predict_proba(texts) if tokens is None else clf.predict_proba_tokens(tokens)
+    return (probs,) + vocabulary_coverage(clf, texts, tokens)
 
 
 def _records(clf, texts: Sequence[str], explainer: Optional[Explainer],
              stats: 'Throughput') -> List[Dict[str, Any]]:
-    # one tokenization for the prediction and the coverage (an ensemble whose members
-    # tokenize differently has no common tokenizer: its members tokenize for themselves)
-    tokens = clf.tokenize(texts) if clf.tokenizer is not None else None
-    probs = clf.predict_proba(texts) if tokens is None else clf.predict_proba_tokens(tokens)
+    probs, known, read = _predict_with_coverage(clf, texts)
     names = clf.class_names
     decided = decide(probs, clf.threshold).tolist() if len(probs) else []
-    known, read = vocabulary_coverage(clf, texts, tokens)
     records = []
     for text, p, c, k, n in zip(texts, probs.tolist(), decided, known.tolist(), read.tolist()):
         text, replaced = replace_surrogates(text)

@@ -98,6 +98,21 @@ def test_random_texts():
             assert_same(texts, list(range(0, 400, 3)), max_size, 10, truncate)
 
 
+def test_tokens_of_every_length_sharing_prefixes():
+    # keys of 8 bytes, pairs of keys for 9 to 16 bytes, a dict beyond: prefixes, 8-byte halves
+    # and case shared across the three, at the end of a text and of the corpus
+    rng = random.Random(1)
+    stems = ['abcdefgh', 'ABCDEFGH', 'abcdefghabcdefgh', 'xyz']
+    words = [(rng.choice(stems) * 3)[:rng.randint(1, 40)] + rng.choice(['', 's', "'s", '!'])
+             for _ in range(300)]
+    texts = [' '.join(rng.sample(words, rng.randint(0, 12))) for _ in range(60)] + [words[-1]]
+    ids, lengths, tokens = corpus_token_ids(texts)
+    expected = [tokenize(text) for text in texts]
+    assert [tokens[i] for i in ids.tolist()] == [t for text in expected for t in text]
+    assert lengths.tolist() == [len(t) for t in expected] and len(set(tokens)) == len(tokens)
+    assert {len(t) for t in tokens} >= {1, 8, 9, 16, 17, 40}
+
+
 def test_group_numbers_keys_and_grows_its_table():
     keys = np.random.RandomState(0).randint(1, 300, size=5000).astype(np.uint64) << np.uint64(40)
     distinct, ids = _group(keys, bits=2)  # far too small at first: it must grow
