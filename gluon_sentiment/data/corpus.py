@@ -14,8 +14,7 @@ string per token:
    by one ``bytes.translate``): runs of letters, digits, apostrophes and
    backticks, each of ``, ! ( ) ?`` on its own, and a cut before each
    lower-case ``'s 've 're 'd 'll`` and ``n't`` (the same cuts as Kim's six
-   contraction rules, see :mod:`.text`); one scan finds where tokens start
-   and end;
+   contraction rules, see :mod:`.text`);
 3. each token of at most 8 bytes is read, lower-cased, as one little-endian
    64-bit integer (an exact key: tokens hold no NUL byte), and
    a vectorized hash table (:func:`_group`, linear where ``numpy.unique``
@@ -39,7 +38,7 @@ are tokens of their own.
 """
 import collections
 import itertools
-from typing import NamedTuple, Optional, Sequence, Tuple, Union
+from typing import List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import gluonnlp as nlp
 import numpy as np
@@ -128,12 +127,7 @@ def _token_bounds(kind: np.ndarray, raw: np.ndarray, n: int) -> Tuple[np.ndarray
     np.logical_not(word[:-1] & word[1:], out=boundary[1:n])
     boundary[_contraction_cuts(raw, n)] = True
     solid = kind != 0
-    # one scan for both: bit 0 a token starts at byte i, bit 1 a token ends before byte i
-    edges = (boundary[:n] & solid).view(np.uint8)
-    edges[1:] |= (boundary[1:n] & solid[:-1]).view(np.uint8) << 1
-    at = np.flatnonzero(edges)
-    last = [n] if n and solid[-1] else []
-    return at[(edges[at] & 1) > 0], np.append(at[edges[at] > 1], last).astype(np.int64)
+    return np.flatnonzero(boundary[:n] & solid), np.flatnonzero(boundary[1:] & solid) + 1
 
 
 def _number_tokens(lower: bytes, starts: np.ndarray, ends: np.ndarray) -> Tuple[np.ndarray, list]:
@@ -150,16 +144,15 @@ def _number_tokens(lower: bytes, starts: np.ndarray, ends: np.ndarray) -> Tuple[
     tokens: list = []
     short = np.flatnonzero(sizes <= _SHORT)
     distinct, ids[short] = _group(windows[starts[short]] & _MASKS[sizes[short]])
-    tokens += [_key_bytes(key) for key in distinct.tolist()]
+    tokens += _key_strings(distinct[:, None])
     middle = np.flatnonzero((sizes > _SHORT) & (sizes <= 2 * _SHORT))
     if len(middle):
         head, head_ids = _group(windows[starts[middle]])
         tail, tail_ids = _group(windows[starts[middle] + _SHORT] & _MASKS[sizes[middle] - _SHORT])
         pairs, ids[middle] = _group((head_ids * len(tail) + tail_ids + 1).astype(np.uint64))
-        head, tail = head.tolist(), tail.tolist()
         ids[middle] += len(tokens)
-        tokens += [_key_bytes(head[i]) + _key_bytes(tail[j])
-                   for i, j in zip(*np.divmod(pairs.astype(np.int64) - 1, len(tail)))]
+        which = np.divmod(pairs.astype(np.int64) - 1, len(tail))
+        tokens += _key_strings(np.stack([head[which[0]], tail[which[1]]], axis=1))
     longer = np.flatnonzero(sizes > 2 * _SHORT)
     if len(longer):
         first = {}
@@ -169,13 +162,14 @@ def _number_tokens(lower: bytes, starts: np.ndarray, ends: np.ndarray) -> Tuple[
         dense = np.empty(len(words), dtype=np.int64)
         dense[list(first.values())] = np.arange(len(first)) + len(tokens)
         ids[longer] = dense[seen]
-        tokens += list(first)
-    return ids, [_SHOWN.get(token, token) for token in (t.decode('ascii') for t in tokens)]
+        tokens += [word.decode('ascii') for word in first]
+    return ids, [_SHOWN.get(token, token) for token in tokens]
 
 
-def _key_bytes(key: int) -> bytes:
-    """The bytes of a token key (little-endian, NUL-padded)."""
-    return key.to_bytes(_SHORT, 'little').rstrip(b'\x00')
+def _key_strings(keys: np.ndarray) -> List[str]:
+    """The tokens of rows of keys ``(m, parts)``: their little-endian bytes, NUL padding dropped."""
+    size = _SHORT * keys.shape[1]
+    return np.ascontiguousarray(keys, dtype='<u8').view(f'S{size}')[:, 0].astype(f'U{size}').tolist()
 
 
 def encode_corpus(texts: Sequence[str], vocab_rows: Optional[Sequence[int]] = None,
