@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument('--explain', action='store_true',
                        help='show the n-grams (multikernel) or words that drove each decision')
     group.add_argument('--top-k', type=int, default=5, help='n-grams or words per explanation')
+    group.add_argument('--no-fast-paths', dest='fast_paths', action='store_false',
+                       help='score every network by its MXNet graph, not by the numpy paths of '
+                            'the n-gram table and Kim\'s CNN (same predictions, slower)')
     group.add_argument('--threshold', type=float, default=None,
                        help='binary runs: label positive when P(positive) > THRESHOLD '
                             "(default: the run's saved threshold, else the most probable class)")
@@ -90,6 +93,7 @@ def _main(args: argparse.Namespace) -> int:
         raise ConfigError('--dask and --overwrite need --output-dir')
     clf = load_model(args.model)
     clf.batch_size = args.batch_size
+    clf.fast_paths = args.fast_paths
     if args.threshold is not None:
         if len(clf.class_names) != 2 or not 0 <= args.threshold <= 1:
             raise ConfigError(f'--threshold {args.threshold}: needs a binary run and a value in '
@@ -112,6 +116,8 @@ def _main(args: argparse.Namespace) -> int:
 def _score_files(args: argparse.Namespace) -> int:
     if args.texts or args.input == '-':
         raise ConfigError('--output-dir scores files: give --input GLOB, not texts or -')
+    if not args.fast_paths:
+        raise ConfigError('--no-fast-paths applies to texts printed here, not to --output-dir')
     shards = plan_shards(args.input, args.output_dir, args.overwrite)
     options = ScoringOptions(args.batch_size, args.chunk_size,
                              args.top_k if args.explain else None)

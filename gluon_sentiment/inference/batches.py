@@ -5,14 +5,14 @@ evaluation (:mod:`gluon_sentiment.training.engine`): batches are sorted by
 length when the network accepts variable lengths, cut to their longest
 text plus the network's margin, and split over a list of contexts.
 """
-from typing import List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 import mxnet as mx
 import numpy as np
 from mxnet import autograd, gluon
 
-__all__ = ['batch_width', 'sequential_batches', 'split_to_contexts', 'predict_logits', 'softmax',
-           'apply_temperature']
+__all__ = ['batch_width', 'sequential_batches', 'split_to_contexts', 'predict_logits',
+           'batched_scores', 'softmax', 'apply_temperature']
 
 
 def batch_width(lengths: Optional[np.ndarray], full: int, margin: int) -> int:
@@ -50,12 +50,26 @@ def predict_logits(net: gluon.Block, X: np.ndarray, ctx: List[mx.Context],
     With ``lengths``, examples are batched by length and each batch is cut
     to :func:`batch_width` columns; the scores come back in input order.
     """
-    outputs, order = [], []
+    def forward(batch: np.ndarray) -> np.ndarray:
+        return np.concatenate([net(x).asnumpy() for x in split_to_contexts(batch, ctx)])
+
     with autograd.predict_mode():
-        for idx in sequential_batches(len(X), batch_size, lengths):
-            width = batch_width(None if lengths is None else lengths[idx], X.shape[1], margin)
-            outputs.extend(net(x).asnumpy() for x in split_to_contexts(X[idx, :width], ctx))
-            order.append(idx)
+        return batched_scores(forward, X, batch_size, lengths, margin)
+
+
+def batched_scores(score: Callable[[np.ndarray], np.ndarray], X: np.ndarray, batch_size: int,
+                   lengths: Optional[np.ndarray] = None, margin: int = 0) -> np.ndarray:
+    """``score`` of ``X`` batch by batch, batched and cut as :func:`predict_logits` does.
+
+    ``score`` maps a batch ``(b, width)`` of token indices to its scores
+    ``(b, num_classes)``; the scores come back in input order (``(0, 2)``
+    float32 zeros for no example).
+    """
+    outputs, order = [], []
+    for idx in sequential_batches(len(X), batch_size, lengths):
+        width = batch_width(None if lengths is None else lengths[idx], X.shape[1], margin)
+        outputs.append(score(X[idx, :width]))
+        order.append(idx)
     if not outputs:
         return np.zeros((0, 2), dtype=np.float32)
     logits = np.empty((len(X),) + outputs[0].shape[1:], dtype=outputs[0].dtype)

@@ -18,6 +18,7 @@ from ..data.text import check_tokenizer, tokenize
 from ..data.vocab import PAD, scatter_padded
 from ..model.base import SentimentNet
 from .batches import apply_temperature, predict_logits, softmax
+from .conv_scores import conv_logits, tables_pay
 from .ngram_scores import scores_in_numpy, table_logits
 
 __all__ = ['SentimentClassifier', 'LABELS', 'decide']
@@ -88,18 +89,20 @@ class SentimentClassifier:
     threshold : float or None
         Binary runs: :meth:`predict` says positive when ``P(positive) >
         threshold``; None: the most probable class.
-    fast_ngram : bool
-        Default True: an ``ngram-table`` network on the CPU is scored in
-        numpy from the unpadded words (:mod:`.ngram_scores`, the same
-        predictions several times as fast); False: by its graph, as every
-        other network.
+    fast_paths : bool
+        Default True: on the CPU, an ``ngram-table`` network is scored in
+        numpy from the unpadded words (:mod:`.ngram_scores`) and a
+        ``multikernel`` one from tables of its words' convolutions
+        (:mod:`.conv_scores`, for calls of at least ``vocab_size`` tokens):
+        the same predictions, several times as fast. False: every network
+        by its graph.
     """
 
     class_names: Tuple[str, ...] = LABELS
     temperature: Optional[float] = None
     bias: Optional[Tuple[float, ...]] = None
     threshold: Optional[float] = None
-    fast_ngram: bool = True
+    fast_paths: bool = True
 
     def __init__(self, net: gluon.Block, vocab: nlp.Vocab, seq_len: int,
                  ctx: Union[mx.Context, Sequence[mx.Context], None] = None, batch_size: int = 1024,
@@ -179,18 +182,24 @@ class SentimentClassifier:
         """:meth:`predict_proba` of texts already encoded by :meth:`encode_flat`.
 
         An ``ngram-table`` network on the CPU scores them in numpy (see
-        :attr:`fast_ngram`); any other is given the padded matrix of
+        :attr:`fast_paths`); any other is given the padded matrix of
         :meth:`encode_tokens` (:meth:`predict_proba_encoded`).
         """
-        if self.fast_ngram and scores_in_numpy(self.net, self.ctx):
+        if self.fast_paths and scores_in_numpy(self.net, self.ctx):
             return self._calibrated(table_logits(self.net, words, lengths, self.ctx[0],
                                                  self.batch_size))
         X = scatter_padded(words, lengths, self.seq_len, self.vocab.token_to_idx[PAD])
         return self.predict_proba_encoded(X, lengths)
 
     def predict_proba_encoded(self, X: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """:meth:`predict_proba` of texts already encoded by :meth:`encode_tokens` (by the graph)."""
+        """:meth:`predict_proba` of texts already encoded by :meth:`encode_tokens`.
+
+        By the network's graph, or for a ``multikernel`` network on the CPU
+        from the tables of :mod:`.conv_scores` when they pay (see :attr:`fast_paths`).
+        """
         margin = self.length_margin
+        if self.fast_paths and tables_pay(self.net, self.ctx, int(np.sum(lengths))):
+            return self._calibrated(conv_logits(self.net, X, lengths, self.ctx[0]))
         logits = predict_logits(self.net, X, self.ctx, self.batch_size,
                                 None if margin is None else lengths, margin or 0)
         return self._calibrated(logits)

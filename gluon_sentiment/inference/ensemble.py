@@ -91,6 +91,21 @@ class EnsembleClassifier:
         return self._average(texts, {})
 
     @property
+    def fast_paths(self) -> bool:
+        """Whether the members that read tokens take their fast paths; setting it sets theirs.
+
+        See :attr:`SentimentClassifier.fast_paths
+        <gluon_sentiment.inference.SentimentClassifier.fast_paths>`.
+        """
+        return all(m.fast_paths for m in self.members if _takes_tokens(m))
+
+    @fast_paths.setter
+    def fast_paths(self, on: bool) -> None:
+        for member in self.members:
+            if _takes_tokens(member):
+                member.fast_paths = on
+
+    @property
     def tokenizer(self) -> Optional[str]:
         """The tokenizer of every member that reads tokens; None when they differ."""
         names = {m.tokenizer for m in self.members if _takes_tokens(m)}

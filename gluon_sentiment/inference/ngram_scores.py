@@ -22,7 +22,7 @@ The scores are the network's up to float32 rounding (the graph sums in
 float32, in another order): within 1e-6 of them on IMDB reviews, and the
 labels are the same. :class:`~gluon_sentiment.inference.SentimentClassifier`
 takes this path for an ``ngram-table`` network on the CPU
-(:func:`scores_in_numpy`); ``clf.fast_ngram = False`` keeps the graph.
+(:func:`scores_in_numpy`); ``clf.fast_paths = False`` keeps the graph.
 """
 from typing import Callable, List, Sequence, Tuple
 
@@ -36,8 +36,10 @@ __all__ = ['scores_in_numpy', 'flat_ngram_rows', 'table_logits']
 
 
 def scores_in_numpy(net, ctx: Sequence[mx.Context]) -> bool:
-    """Whether :func:`table_logits` can score for ``net``: an ``NgramTableNet`` on the CPU."""
-    return isinstance(net, NgramTableNet) and all(c.device_type == 'cpu' for c in ctx)
+    """Whether :func:`table_logits` scores for ``net``: an ``NgramTableNet`` itself (a subclass
+    may change the forward pass) on the CPU."""
+    return (type(net) is NgramTableNet  # pylint: disable=unidiomatic-typecheck
+            and all(c.device_type == 'cpu' for c in ctx))
 
 
 def _reducer(num_buckets: int) -> Callable[[np.ndarray], np.ndarray]:

@@ -42,6 +42,25 @@ def test_jsonl_from_a_file_in_small_chunks(multikernel_bundle, input_file, capsy
     assert f'predicted {len(LINES)} texts' in captured.err and 'texts/s' in captured.err
 
 
+def test_no_fast_paths_gives_the_same_records(multikernel_run, input_file, capsys):
+    lines = LINES * 40  # more words than the vocabulary: the fast path takes the tables
+    path = input_file.replace('texts.txt', 'many.txt')
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(lines) + '\n')
+    outputs = []
+    for extra in ([], ['--no-fast-paths']):
+        assert predict_cli.main(['--model', multikernel_run, '--input', path, '--format',
+                                 'jsonl', '--quiet'] + extra) == 0
+        outputs.append(_records(capsys.readouterr().out))
+    fast, plain = outputs
+    assert [r['label'] for r in fast] == [r['label'] for r in plain] and len(fast) == len(lines)
+    np.testing.assert_allclose([r['probabilities']['positive'] for r in fast],
+                               [r['probabilities']['positive'] for r in plain], atol=1e-6)
+    assert predict_cli.main(['--model', multikernel_run, '--input', path, '--output-dir',
+                             path + '.out', '--no-fast-paths', '--quiet']) == 2
+    assert 'not to --output-dir' in capsys.readouterr().err
+
+
 def test_stdin_and_table(multikernel_run, monkeypatch, capsys):
     stdin = io.TextIOWrapper(io.BytesIO(('\n'.join(LINES[:2]) + '\n').encode()), encoding='utf-8')
     monkeypatch.setattr('sys.stdin', stdin)

@@ -4,7 +4,7 @@ The plain path is the network itself on the padded matrix (``net(X)``) and
 ``ngram_ids`` for the rows; the fast path is ``flat_ngram_rows`` and
 ``table_logits`` on the same texts without padding. Rows are identical;
 scores agree to 1e-5 (float32 sums in the graph, float64 here), and the
-classifier's probabilities and labels with ``fast_ngram`` on and off agree
+classifier's probabilities and labels with ``fast_paths`` on and off agree
 to 1e-6 and exactly.
 """
 import mxnet as mx
@@ -117,7 +117,7 @@ def _classifier(net, words):
 
 
 @pytest.mark.parametrize('truncate', ['post', 'pre'])
-def test_classifier_fast_ngram_gives_the_graphs_predictions(truncate):
+def test_classifier_fast_paths_gives_the_graphs_predictions(truncate):
     rng = np.random.RandomState(4)
     words = [f'w{i}' for i in range(58)]
     texts = [' '.join(rng.choice(words, n)) for n in (0, 1, 2, 3, 9, 12, 13, 30, 4, 7)]
@@ -129,7 +129,7 @@ def test_classifier_fast_ngram_gives_the_graphs_predictions(truncate):
     clf.temperature, clf.batch_size = 0.8, 3
     fast = clf.predict_proba(texts)
     fast_records = predict_records(clf, texts)
-    clf.fast_ngram = False
+    clf.fast_paths = False
     plain = clf.predict_proba(texts)
     np.testing.assert_allclose(fast, plain, rtol=0, atol=1e-6)
     np.testing.assert_array_equal(fast.argmax(axis=1), plain.argmax(axis=1))
