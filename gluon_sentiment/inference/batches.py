@@ -5,6 +5,7 @@ evaluation (:mod:`gluon_sentiment.training.engine`): batches are sorted by
 length when the network accepts variable lengths, cut to their longest
 text plus the network's margin, and split over a list of contexts.
 """
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, List, Optional, Sequence
 
 import mxnet as mx
@@ -58,18 +59,24 @@ def predict_logits(net: gluon.Block, X: np.ndarray, ctx: List[mx.Context],
 
 
 def batched_scores(score: Callable[[np.ndarray], np.ndarray], X: np.ndarray, batch_size: int,
-                   lengths: Optional[np.ndarray] = None, margin: int = 0) -> np.ndarray:
+                   lengths: Optional[np.ndarray] = None, margin: int = 0,
+                   threads: int = 1) -> np.ndarray:
     """``score`` of ``X`` batch by batch, batched and cut as :func:`predict_logits` does.
 
     ``score`` maps a batch ``(b, width)`` of token indices to its scores
     ``(b, num_classes)``; the scores come back in input order (``(0, 2)``
-    float32 zeros for no example).
+    float32 zeros for no example). With ``threads`` > 1, that many threads
+    score the batches (for a ``score`` that releases the GIL, as numpy's
+    gathers and arithmetic do).
     """
-    outputs, order = [], []
-    for idx in sequential_batches(len(X), batch_size, lengths):
-        width = batch_width(None if lengths is None else lengths[idx], X.shape[1], margin)
-        outputs.append(score(X[idx, :width]))
-        order.append(idx)
+    order = sequential_batches(len(X), batch_size, lengths)
+    batches = (X[idx, :batch_width(None if lengths is None else lengths[idx], X.shape[1], margin)]
+               for idx in order)
+    if threads > 1 and len(order) > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            outputs = list(pool.map(score, batches))
+    else:
+        outputs = [score(batch) for batch in batches]
     if not outputs:
         return np.zeros((0, 2), dtype=np.float32)
     logits = np.empty((len(X),) + outputs[0].shape[1:], dtype=outputs[0].dtype)

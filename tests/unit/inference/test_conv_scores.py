@@ -50,13 +50,13 @@ def _padded(seed=1, lengths=LENGTHS):
 @pytest.mark.parametrize('kernel_sizes,multichannel,activation', [
     ((3, 4, 5), False, 'relu'), ((3, 4, 5), True, 'relu'), ((2,), False, 'tanh'),
     ((1, 7), True, 'sigmoid'), ((3, 5), False, 'softrelu')])
-@pytest.mark.parametrize('batch_size', [1, 3, 64])
+@pytest.mark.parametrize('batch_size,threads', [(1, 1), (3, 2), (64, 1)])
 def test_conv_logits_equal_the_graph(hybridize, kernel_sizes, multichannel, activation,
-                                     batch_size):
+                                     batch_size, threads):
     net = _net(kernel_sizes, multichannel, activation, hybridize)
     X, lengths = _padded()
     expected = predict_logits(net, X, [mx.cpu()], 4, lengths, net.length_margin)
-    got = conv_logits(net, X, lengths, batch_size=batch_size)
+    got = conv_logits(net, X, lengths, batch_size=batch_size, threads=threads)
     assert got.shape == expected.shape == (len(X), 2)
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5)
     assert np.abs(expected).max() > 0.1  # not all near zero: the comparison means something
