@@ -140,7 +140,7 @@ def _records(clf, texts: Sequence[str], explainer: Optional[Explainer],
         stats.replaced += replaced
         stats.unreadable += k == 0
         records.append({'text': text, 'label': names[c],
-                        'probabilities': {name: float(q) for name, q in zip(names, p)},
+                        'probabilities': dict(zip(names, p)),  # floats: probs.tolist()
                         'known_tokens': k, 'coverage': round(k / n, 4) if n else 0.0,
                         'unreadable': k == 0})
     if explainer is not None and records:
