@@ -337,8 +337,13 @@ def _vocab_ids(corpus: CorpusTokens, vocab: nlp.Vocab) -> np.ndarray:
     return lookup[corpus.ids]
 
 
-def _group(keys: np.ndarray, bits: int = 19) -> Tuple[np.ndarray, np.ndarray]:
+def _group(keys: np.ndarray, bits: Optional[int] = None) -> Tuple[np.ndarray, np.ndarray]:
     """Number the distinct nonzero uint64 ``keys``: ``distinct[ids] == keys``.
+
+    The table starts with ``2 ** bits`` slots: by default twice the number
+    of keys (it never grows then), at most ``2 ** 19`` (the distinct tokens
+    of a corpus are far fewer than its tokens), so that a short text does not
+    pay for a table of half a million slots.
 
     An open-addressing hash table (multiplicative hashing, linear probing)
     filled in vectorized rounds, linear in ``len(keys)`` where
@@ -348,6 +353,8 @@ def _group(keys: np.ndarray, bits: int = 19) -> Tuple[np.ndarray, np.ndarray]:
     copies of a key meet the same slots in the same rounds, so they end in
     one slot. The table grows fourfold when it gets half full.
     """
+    if bits is None:
+        bits = min(19, max(4, (2 * len(keys)).bit_length()))
     while True:
         size = 1 << bits
         table = np.zeros(size, dtype=np.uint64)
