@@ -67,8 +67,9 @@ class DataConfig:
                                    "apostrophe: don't -> do n t)", 'data', choices=TOKENIZERS)
     vocab_size: Optional[int] = option(None, 'number of most frequent training words kept '
                                              '(default: 5000; 50000 when multikernel or '
-                                             "dense fine-tune --embedding's vectors, see "
-                                             '--defaults)', 'data')
+                                             "dense fine-tune --embedding's vectors, 20000 "
+                                             "when multikernel's are frozen; see --defaults)",
+                                     'data')
     seq_len: Union[int, str] = option(500, "tokens per review after truncation and padding, or "
                                            "'auto': the 95th percentile of the training texts' "
                                            'token counts, rounded up to a multiple of 16, at '

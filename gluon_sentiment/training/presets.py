@@ -54,10 +54,10 @@ PRESETS: Dict[str, tuple] = {
               dict(model='multikernel', embedding='glove.6B.50d', embedding_std=0.05,
                    vocab_size=50000, epochs=3, lr=2e-3, lr_schedule='cosine',
                    model_args=_FILTERS_200)),
-    'glove-static': ('frozen glove.6B.50d vectors (as loaded), 300 filters, no dropout, lr 3e-3 '
-                     'cosine, 5 epochs',
+    'glove-static': ('frozen glove.6B.50d vectors (as loaded) over 20,000 words, 300 filters, '
+                     'no dropout, lr 3e-3 cosine, 5 epochs',
                      dict(model='multikernel', embedding='glove.6B.50d', freeze_embedding=True,
-                          vocab_size=5000, epochs=5, lr=3e-3, lr_schedule='cosine', dropout=0.0,
+                          vocab_size=20000, epochs=5, lr=3e-3, lr_schedule='cosine', dropout=0.0,
                           model_args='{"num_filters": 300}')),
     'glove-dense': ('the dense network on glove.6B.50d (rescaled to std 0.05) over 50,000 '
                     'words, dropout 0.5 on the embedded tokens and before the output layer',

@@ -37,11 +37,11 @@ def test_fine_tuned_multikernel_gets_the_measured_recipe(flags):
     assert config.model_kwargs(100)['num_filters'] == 200
 
 
-def test_frozen_multikernel_gets_more_filters_and_no_dropout_and_keeps_the_scale():
+def test_frozen_multikernel_gets_more_filters_words_and_no_dropout_and_keeps_the_scale():
     config = _resolved(embedding='glove.6B.50d', freeze_embedding=True)
     assert (config.embedding_std, config.lr, config.lr_schedule, config.dropout) == (
         None, 3e-3, 'cosine', 0.0)
-    assert config.extra_model_args() == {'num_filters': 300}
+    assert config.extra_model_args() == {'num_filters': 300} and config.vocab_size == 20000
 
 
 def test_other_models_rescale_fine_tuned_vectors_only():
@@ -144,11 +144,13 @@ def test_tutorial_defaults_on_the_command_line(review_folder, glove_file, tmp_pa
     assert train_cli.config_from_args(args).defaults == 'tutorial'
 
 
-def test_the_vocabulary_grows_with_fine_tuned_vectors_only():
+def test_the_vocabulary_grows_with_pretrained_vectors_where_measured():
     assert _resolved().vocab_size == 5000 and DataConfig().resolved().vocab_size == 5000
     assert _resolved(embedding='v').vocab_size == 50000
     assert _resolved(embedding='v', multichannel=True).vocab_size == 50000
     assert _resolved(model='dense', embedding='v').vocab_size == 50000
+    assert _resolved(embedding='v', freeze_embedding=True).vocab_size == 20000
+    assert _resolved(model='dense', embedding='v', freeze_embedding=True).vocab_size == 5000
     assert _resolved(model='conv', embedding='v').vocab_size == 5000
     assert _resolved(embedding='v', vocab_size=300).vocab_size == 300
     assert _resolved(embedding='v', defaults='tutorial').vocab_size == 5000
