@@ -417,7 +417,7 @@ def finish(run: TrainingRun, handlers: Sequence[Handler] = ()) -> Dict[str, Any]
         # fresh arrays in MXNet's default layout: after an inference pass oneDNN may keep a
         # weight in a layout of its own, into which no copy can write (to.IsDefaultData())
         param.reset_ctx(param.list_ctx())
-    if run.best_params is None:  # the best epoch was before a resume: read it back
+    if run.best_params is None:  # one process, or the best epoch was before a resume
         net.load_parameters(os.path.join(run.out, BEST_PARAMS), ctx=run.ctx)
     else:
         for name, param in net.collect_params().items():  # the best epoch, on every device
