@@ -132,6 +132,7 @@ class StageProbe:
                 self._open.remove(entry)
                 row['calls'] += 1
                 row['peak_mb'] = max(row['peak_mb'], entry[1] / MB)
+                row.setdefault('peaks_mb', []).append(round(entry[1] / MB, 1))
                 row['after_mb'] = _rss_bytes() / MB
         return probed
 
@@ -142,7 +143,8 @@ class StageProbe:
         from gluon_sentiment.data import pipeline
         from gluon_sentiment.model import ngram
         from gluon_sentiment.training import checkpoint, fit, handlers
-        targets = [(pipeline, 'read_splits', 'read + split'),
+        targets = [(fit, 'load_pretrained', 'pretrained vectors'),
+                   (pipeline, 'read_splits', 'read + split'),
                    (pipeline, 'encode_corpus', 'tokenize + encode'),
                    (fit, 'prepare', 'prepare (data, run folder)'),
                    (ngram, 'nb_log_count_ratio', 'naive-Bayes counts'),
@@ -157,7 +159,8 @@ class StageProbe:
                    (fit, 'fit', 'fit (all epochs)'), (fit, 'calibrate_run', 'calibrate'),
                    (rundir, 'export_symbol', 'export graph'), (fit, 'finish', 'finish')]
         for owner, attr, name in targets:
-            setattr(owner, attr, self.wrap(name, getattr(owner, attr)))
+            if hasattr(owner, attr):  # (an older tree may lack one: measured before and after)
+                setattr(owner, attr, self.wrap(name, getattr(owner, attr)))
 
 
 def run_child(spec: Dict[str, Any]) -> Dict[str, Any]:

@@ -28,7 +28,8 @@ import numpy as np
 from mxnet.base import _LIB, check_call
 from mxnet.gluon import Trainer
 
-__all__ = ['ndarray_raw_bytes', 'save_trainer_states', 'load_trainer_states']
+__all__ = ['ndarray_raw_bytes', 'save_trainer_states', 'load_trainer_states',
+           'release_trainer_states']
 
 #: ``NDARRAY_V2_MAGIC`` of MXNet's ``NDArray::Save``, the first 4 bytes of an array's raw bytes.
 NDARRAY_V2_MAGIC = 0xF993FAC9
@@ -148,3 +149,15 @@ def load_trainer_states(trainer: Trainer, path: str) -> None:
     updater.states_synced = dict.fromkeys(updater.states.keys(), False)
     trainer._optimizer = updater.optimizer
     trainer._optimizer.param_dict = dict(enumerate(trainer._params))
+
+
+def release_trainer_states(trainer: Trainer) -> None:
+    """Drop ``trainer``'s optimizer states (Adam's moments: twice the parameters' memory).
+
+    For a run whose last epoch is trained and saved: the states are in its
+    checkpoint, and nothing steps again. A later ``step`` would start them
+    afresh, as in a new trainer; the update counts and the schedule stay.
+    """
+    for updater in trainer._updaters:
+        updater.states.clear()
+        updater.states_synced.clear()

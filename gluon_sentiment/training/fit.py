@@ -23,6 +23,7 @@ import mxnet as mx
 import numpy as np
 
 from ..artifacts import rundir
+from ..artifacts.states import release_trainer_states
 from ..artifacts.store import BEST_PARAMS, CONFIG, METRICS, VOCAB, remove_temporaries, write_json
 from ..data.pipeline import Dataset, prepare_data
 from ..data.vocab import AUTO
@@ -405,7 +406,9 @@ def finish(run: TrainingRun, handlers: Sequence[Handler] = ()) -> Dict[str, Any]
 
     Rank 0 exports the graph (hybridized runs) and writes ``metrics.json``
     with ``status`` ``'done'``; then the handlers' ``train_end`` run and the
-    worker leaves the job.
+    worker leaves the job. The trainer's optimizer states are dropped first
+    (the last checkpoint holds them; for Adam they take twice the memory of
+    the parameters), so ``run.trainer`` would start them afresh.
 
     Returns
     -------
@@ -413,6 +416,7 @@ def finish(run: TrainingRun, handlers: Sequence[Handler] = ()) -> Dict[str, Any]
         The final metrics.
     """
     net, metrics, worker = run.net, run.metrics, run.worker
+    release_trainer_states(run.trainer)  # nothing steps again: room for the copies below
     for param in net.collect_params().values():
         # fresh arrays in MXNet's default layout: after an inference pass oneDNN may keep a
         # weight in a layout of its own, into which no copy can write (to.IsDefaultData())

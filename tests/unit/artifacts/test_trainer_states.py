@@ -7,7 +7,7 @@ import pytest
 from mxnet import autograd, gluon
 
 from gluon_sentiment.artifacts.states import (load_trainer_states, ndarray_raw_bytes,
-                                              save_trainer_states)
+                                              release_trainer_states, save_trainer_states)
 
 
 @pytest.mark.parametrize('dtype', ['float32', 'float64', 'float16', 'int32', 'int64', 'uint8',
@@ -113,3 +113,13 @@ def test_a_trainer_that_never_stepped_saves_through_mxnet(tmp_path):
     save_trainer_states(trainer, path)
     states, optimizer = pickle.load(open(path, 'rb'))
     assert states == {} and optimizer.num_update == 0
+
+
+def test_released_states_free_the_moments_and_keep_the_counts():
+    net, trainer = _net_and_trainer(*OPTIMIZERS[0])
+    _step(net, trainer, 0)
+    assert len(trainer._updaters[0].states) == 3  # embedding, dense weight and bias
+    release_trainer_states(trainer)
+    assert trainer._updaters[0].states == {} and trainer._optimizer.num_update == 1
+    _step(net, trainer, 1)  # a later step starts the moments afresh
+    assert len(trainer._updaters[0].states) == 3 and trainer._optimizer.num_update == 2
