@@ -17,8 +17,10 @@ prints as "Maximum resident set size"). The trainings:
 * ``best-ngram``, ``best-glove``: the members of ``train_best``
   (``BEST_MEMBERS``, ``--protocol full``).
 
-``--epochs N`` trains every one N epochs (the peak does not grow with the
-epochs; see README). ``--stages`` also runs a probe in the child: before and
+``--epochs N`` trains every one N epochs, for a quicker figure: the n-gram
+trainings' peak is flat from the second epoch on, the CNNs' still grows a
+little with each epoch (the per-call peaks of ``--stages`` show it).
+``--stages`` also runs a probe in the child: before and
 after each stage of the run (reading, encoding, the naive-Bayes counts,
 building, each epoch's training, evaluation, best-epoch snapshot and
 checkpoint, the final steps) the kernel's high-water mark (``VmHWM``) is
