@@ -5,7 +5,9 @@ atomically (:func:`gluon_sentiment.artifacts.store.atomic_write`):
 
 1. ``epoch-NNNN.params``: the parameters;
 2. ``epoch-NNNN.states``: the trainer states (Adam's moments, the update
-   count, the learning-rate schedule), from ``gluon.Trainer.save_states``;
+   count, the learning-rate schedule), the file of ``gluon.Trainer.save_states``
+   streamed to disk one array at a time
+   (:func:`gluon_sentiment.artifacts.states.save_trainer_states`);
 3. ``best.params``, when the epoch has the best validation accuracy so far;
 4. ``metrics.json``, whose ``checkpoint`` entry names files 1 and 2 (with
    their SHA-256 under ``checksums``, which load and resume verify; the
@@ -36,6 +38,7 @@ from mxnet import gluon
 from ..artifacts import rundir
 from ..artifacts.checksums import verify_checksum, write_checked
 from ..artifacts.params import load_or_explain, summarize_error
+from ..artifacts.states import load_trainer_states, save_trainer_states
 from ..artifacts.store import (BEST_PARAMS, CONFIG, METRICS, SYMBOL_PREFIX, SYMBOL_SUFFIXES, VOCAB,
                                atomic_write, epoch_params, epoch_states, read_json, write_json)
 from ..errors import RunDirError
@@ -78,11 +81,14 @@ def save_epoch(run_dir: str, epoch: int, net: gluon.Block, trainer: gluon.Traine
     sums = dict(metrics.get('checksums') or {})
     sums[params] = write_checked(os.path.join(run_dir, params), net.save_parameters)
     if save_states:
-        sums[states] = write_checked(os.path.join(run_dir, states), trainer.save_states)
+        sums[states] = write_checked(os.path.join(run_dir, states),
+                                     lambda tmp: save_trainer_states(trainer, tmp))
     else:
         states = None
-    if is_best:
-        sums[BEST_PARAMS] = write_checked(os.path.join(run_dir, BEST_PARAMS), net.save_parameters)
+    if is_best:  # the same bytes as the epoch's file, without a second copy of the network
+        sums[BEST_PARAMS] = write_checked(
+            os.path.join(run_dir, BEST_PARAMS),
+            lambda tmp: shutil.copyfile(os.path.join(run_dir, params), tmp))
     sums.pop(epoch_states(epoch - 1), None)
     checkpoint = {'epoch': epoch, 'params': params, 'states': states,
                   'checksums': {name: sums[name] for name in (params, states) if name}}
@@ -131,7 +137,7 @@ def load_last(run_dir: str, net: gluon.Block, trainer: gluon.Trainer,
                               f'of epoch {done["epoch"]}; the run cannot be resumed')
         verify_checksum(path, sums.get(os.path.basename(path)), what, remedy)
     load_or_explain(params, lambda: net.load_parameters(params, ctx=ctx), remedy)
-    _load(states, 'trainer states', lambda: trainer.load_states(states))
+    _load(states, 'trainer states', lambda: load_trainer_states(trainer, states))
     name = epoch_params(metrics['best_epoch'])
     best = os.path.join(run_dir, name)
     all_sums = metrics.get('checksums') if isinstance(metrics.get('checksums'), dict) else {}

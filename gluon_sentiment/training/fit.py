@@ -23,6 +23,7 @@ import mxnet as mx
 import numpy as np
 
 from ..artifacts import rundir
+from ..artifacts.states import release_trainer_states
 from ..artifacts.store import BEST_PARAMS, CONFIG, METRICS, VOCAB, remove_temporaries, write_json
 from ..data.pipeline import Dataset, prepare_data
 from ..data.vocab import AUTO
@@ -405,7 +406,9 @@ def finish(run: TrainingRun, handlers: Sequence[Handler] = ()) -> Dict[str, Any]
 
     Rank 0 exports the graph (hybridized runs) and writes ``metrics.json``
     with ``status`` ``'done'``; then the handlers' ``train_end`` run and the
-    worker leaves the job.
+    worker leaves the job. The trainer's optimizer states are dropped first
+    (the last checkpoint holds them; for Adam they take twice the memory of
+    the parameters), so ``run.trainer`` would start them afresh.
 
     Returns
     -------
@@ -413,11 +416,12 @@ def finish(run: TrainingRun, handlers: Sequence[Handler] = ()) -> Dict[str, Any]
         The final metrics.
     """
     net, metrics, worker = run.net, run.metrics, run.worker
+    release_trainer_states(run.trainer)  # nothing steps again: room for the copies below
     for param in net.collect_params().values():
         # fresh arrays in MXNet's default layout: after an inference pass oneDNN may keep a
         # weight in a layout of its own, into which no copy can write (to.IsDefaultData())
         param.reset_ctx(param.list_ctx())
-    if run.best_params is None:  # the best epoch was before a resume: read it back
+    if run.best_params is None:  # one process, or the best epoch was before a resume
         net.load_parameters(os.path.join(run.out, BEST_PARAMS), ctx=run.ctx)
     else:
         for name, param in net.collect_params().items():  # the best epoch, on every device

@@ -98,8 +98,12 @@ class TrainingRun:
         The class weights of ``--class-weight`` (None for ``none``), see
         :func:`~.objectives.run_class_weights`.
     best_params : dict, optional
-        Copies of the parameters of the best epoch trained in this process
-        (None when the best epoch came before a resume).
+        Copies of the parameters of the best epoch trained in this process,
+        kept by distributed workers only (only rank 0 writes
+        ``best.params``); None in a single process, whose run reads
+        ``best.params`` back when it finishes instead of holding a second
+        copy of every parameter (for the n-gram model, a table of 275 MB)
+        in memory.
     stop : bool
         Set by a handler's ``train_begin`` to train no (further) epoch, e.g.
         :class:`EarlyStopping` when a resumed run had already run out of
@@ -270,9 +274,11 @@ class BestEpoch(Handler):
     A new best (strictly better :func:`~.objectives.selection_score`; by
     default the validation accuracy) sets ``best_epoch``, ``best_score``,
     ``val_accuracy``, ``val_loss`` and ``val_macro_f1`` (with class weights,
-    ``val_weighted_accuracy`` and ``val_weighted_loss``) in ``run.metrics``
-    and copies the parameters into ``run.best_params`` (from the first
-    context), which the run restores when it finishes.
+    ``val_weighted_accuracy`` and ``val_weighted_loss``) in ``run.metrics``.
+    The run restores that epoch when it finishes: a single process from
+    ``best.params`` (:class:`Checkpoint` writes it after this handler), a
+    distributed worker from the copy of its parameters (from the first
+    context) put into ``run.best_params`` here.
     """
 
     def epoch_end(self, run: TrainingRun, row: Dict[str, float]) -> bool:
@@ -281,8 +287,9 @@ class BestEpoch(Handler):
         score = selection_score(row, metric)
         fallback = run.metrics.get('val_accuracy', -1.0) if metric == 'accuracy' else -np.inf
         if score > run.metrics.get('best_score', fallback):
-            run.best_params = {name: p.data(run.ctx[0]).copy()
-                               for name, p in run.net.collect_params().items()}
+            if run.worker.distributed:  # only rank 0 writes best.params
+                run.best_params = {name: p.data(run.ctx[0]).copy()
+                                   for name, p in run.net.collect_params().items()}
             run.metrics.update(best_epoch=row['epoch'], val_accuracy=row['val_accuracy'],
                                val_loss=row['val_loss'], best_score=score)
             run.metrics.update({key: row[key] for key in ('val_macro_f1', 'val_weighted_accuracy',
