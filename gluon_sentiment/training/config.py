@@ -52,11 +52,13 @@ class TrainConfig(DataConfig):
                                        "case (with --embedding: vectors rescaled to std 0.05, "
                                        "and for multikernel lr 2e-3, cosine, 200 filters; "
                                        "frozen: lr 3e-3, cosine, 300 filters, no dropout, "
-                                       "20,000 words; see "
+                                       "20,000 words; multikernel with --class-weight: lr "
+                                       "3e-3, cosine; see "
                                        "gluon_sentiment/training/defaults.py), or 'tutorial', "
                                        "the tutorial's in every case (lr 1e-3, constant, "
                                        "vectors as loaded, the model's own architecture); "
-                                       "without --embedding both are the tutorial's", 'model',
+                                       "without --embedding and class weights both are the "
+                                       "tutorial's", 'model',
                            choices=DEFAULTS)
     embed_size: Optional[int] = option(None, "word vector width (default: the width of "
                                            "--embedding's vectors, else the model's own, 50)",
@@ -96,11 +98,13 @@ class TrainConfig(DataConfig):
     # optimization
     optimizer: str = option('adam', 'any mxnet optimizer name', 'optimization')
     lr: Optional[float] = option(None, 'learning rate (default: 1e-3; with --embedding and '
-                                       'multikernel 2e-3, frozen 3e-3; see --defaults)',
+                                       'multikernel 2e-3, frozen 3e-3; multikernel with '
+                                       '--class-weight 3e-3; see --defaults)',
                                  'optimization')
     lr_schedule: Optional[str] = option(None, "'constant', or 'cosine' decay to 0 over all "
-                                              "steps (default: constant; with --embedding and "
-                                              "multikernel cosine; see --defaults)",
+                                              "steps (default: constant; multikernel with "
+                                              "--embedding or --class-weight cosine; see "
+                                              "--defaults)",
                                         'optimization', choices=LR_SCHEDULES)
     wd: float = option(0.0, 'weight decay', 'optimization')
     batch_size: int = option(64, 'examples per step, over all devices and workers', 'optimization')
@@ -277,7 +281,7 @@ class TrainConfig(DataConfig):
         :func:`gluon_sentiment.data.auto_seq_len`).
         """
         mode = embedding_mode(self.embedding, self.freeze_embedding, self.multichannel)
-        values = case_defaults(self.model, mode, self.defaults)
+        values = case_defaults(self.model, mode, self.defaults, self.class_weight != 'none')
         filled = {name: value for name, value in values.items()
                   if name != 'model_args' and getattr(self, name) is None}
         if values.get('model_args'):

@@ -434,16 +434,21 @@ def _check_first_trial(options: AutotuneOptions, families: Sequence[Family], cor
 
 
 def _test_scores(options: AutotuneOptions) -> Dict[str, Any]:
-    """Accuracy and macro F1 of the folder's model on ``--test-data``, computed once."""
+    """Accuracy and macro F1 (over all K classes) of the model on ``--test-data``, computed once.
+
+    Without ``--labels``, a test set of a K > 2 class model is read by the model's class names,
+    so that its label indices are the model's."""
     from ..data.formats import load_dataset
     from ..inference.loading import load_model
-    reviews = load_dataset(options.test_data, options.format, options.labels,
+    classifier = load_model(options.output_dir)
+    k = len(classifier.class_names)
+    labels = options.labels or (','.join(classifier.class_names) if k != 2 else None)
+    reviews = load_dataset(options.test_data, options.format, labels,
                            options.text_column, options.label_column)
-    predicted = load_model(options.output_dir).predict(list(reviews.texts))
+    predicted = classifier.predict(list(reviews.texts))
     return {'test_accuracy': float((predicted == reviews.labels).mean()),
             'test_macro_f1': float(f1_score(reviews.labels, predicted, average='macro',
-                                            labels=list(range(len(reviews.class_names))),
-                                            zero_division=0)),
+                                            labels=list(range(k)), zero_division=0)),
             'test_size': int(len(reviews.labels))}
 
 

@@ -16,6 +16,9 @@ from gluon_sentiment.training.fit import run_training
 from gluon_sentiment.training.recipes import BEST_MEMBERS
 from gluon_sentiment.tuning.report import train_command
 
+#: what a class-weighted multikernel run with a learned embedding gets (README, bench_imbalanced)
+WEIGHTED_LR = 3e-3
+
 
 def _resolved(**fields):
     return TrainConfig(**fields).resolved()
@@ -155,3 +158,20 @@ def test_the_vocabulary_grows_with_pretrained_vectors_where_measured():
     assert _resolved(embedding='v', vocab_size=300).vocab_size == 300
     assert _resolved(embedding='v', defaults='tutorial').vocab_size == 5000
     assert TrainConfig.from_preset('tutorial-glove').resolved().vocab_size == 5000
+
+
+def test_class_weighted_multikernel_gets_the_measured_schedule():
+    weighted = _resolved(class_weight='balanced')
+    assert (weighted.lr, weighted.lr_schedule, weighted.vocab_size, weighted.model_args) == (
+        WEIGHTED_LR, 'cosine', 5000, None)
+    assert _resolved(class_weight='1,10').lr == WEIGHTED_LR
+    assert (_resolved().lr, _resolved().lr_schedule) == (1e-3, 'constant')  # no weights: as before
+    assert _resolved(class_weight='balanced', lr=5e-4, lr_schedule='constant').lr == 5e-4
+    assert _resolved(class_weight='balanced', defaults='tutorial').lr == 1e-3
+    assert _resolved(model='conv', class_weight='balanced').lr == 1e-3
+    glove = _resolved(class_weight='balanced', embedding='v')  # vectors: their own recipe
+    assert (glove.lr, glove.extra_model_args()) == (2e-3, {'num_filters': 200})
+    assert weighted.resolved() == weighted
+    assert TrainConfig.from_dict(json.loads(json.dumps(weighted.to_dict()))).resolved() == weighted
+    assert case_defaults('multikernel', 'learned', weighted=True)['lr'] == WEIGHTED_LR
+    assert case_defaults('multikernel', 'learned', 'tutorial', weighted=True) == TUTORIAL_DEFAULTS
