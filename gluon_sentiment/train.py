@@ -63,7 +63,10 @@ def build_parser(defaults: bool = True) -> argparse.ArgumentParser:
         help_text = field.metadata['help']
         kind = _field_type(field)
         default = field.default if defaults else argparse.SUPPRESS
-        if kind is bool and field.default:
+        if kind is bool and field.default is None:  # a case default: --x and --no-x
+            group.add_argument(flag, action=argparse.BooleanOptionalAction, default=default,
+                               help=help_text)
+        elif kind is bool and field.default:
             group.add_argument('--no-' + field.name.replace('_', '-'), dest=field.name,
                                action='store_false', default=default, help='do not ' + help_text)
         elif kind is bool:

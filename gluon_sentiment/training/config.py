@@ -129,11 +129,11 @@ class TrainConfig(DataConfig):
     # probabilities
     calibrate: bool = option(True, 'fit a temperature on the validation split after training '
                                    'and apply it to every prediction', 'probabilities')
-    calibrate_bias: bool = option(False, 'with the temperature, fit one bias per class on the '
-                                         'validation split (bias-corrected temperature scaling): '
-                                         'corrects a class bias of the network, and can change '
-                                         'the decision; always on with --class-weight',
-                                  'probabilities')
+    calibrate_bias: Optional[bool] = option(
+        None, 'with the temperature, fit one bias per class on the validation split '
+              '(bias-corrected temperature scaling): corrects a class bias of the network, and '
+              'can change the decision; always on with --class-weight (default: the measured '
+              'case, on for conv, bigru and bilstm with a learned embedding)', 'probabilities')
     threshold: Optional[str] = option(None, "binary runs: 'auto' picks the decision threshold "
                                             'on P(positive) that maximizes --select-metric on '
                                             'validation, or give one in [0, 1] (default: the '

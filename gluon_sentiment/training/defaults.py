@@ -14,7 +14,12 @@ other than 'none'):
 case               filled in (when left unset)
 =================  =====================================================================
 every case         ``lr`` 1e-3, ``lr_schedule`` constant, ``vocab_size`` 5,000 (the
-                   tutorial's)
+                   tutorial's), ``calibrate_bias`` off
+conv, bigru,       ``calibrate_bias`` on: a bias per class fitted with the temperature
+bilstm, learned    (on 5,000 held-out reviews, ECE 0.0145 / 0.0150 / 0.0102 against
+                   0.0154 / 0.0230 / 0.0085 with the temperature alone; chosen by
+                   cross-fits on the validation split, which preferred it for these three
+                   and not for multikernel, dense and ngram)
 ``fine-tuned``,    ``embedding_std`` 0.05: pretrained vectors rescaled to the deviation of
 ``multichannel``   an embedding learned from scratch, so that Adam's steps of about
                    ``lr`` can move them (GloVe 6B's entries have a deviation of about 0.7)
@@ -55,7 +60,7 @@ __all__ = ['DEFAULTS', 'TUTORIAL_DEFAULTS', 'LEGACY_DEFAULTS', 'embedding_mode',
 DEFAULTS = ('measured', 'tutorial')
 #: what every case falls back to, and all that ``--defaults tutorial`` fills in
 TUTORIAL_DEFAULTS: Dict[str, Any] = {'lr': 1e-3, 'lr_schedule': 'constant',
-                                     'vocab_size': DEFAULT_VOCAB_SIZE}
+                                     'vocab_size': DEFAULT_VOCAB_SIZE, 'calibrate_bias': False}
 #: the ``defaults`` of runs saved before the field existed (their config.json lacks it)
 LEGACY_DEFAULTS = 'tutorial'
 
@@ -65,6 +70,9 @@ _MULTIKERNEL_TUNED = {**_RESCALED, 'lr': 2e-3, 'lr_schedule': 'cosine', 'vocab_s
 
 #: (model, mode) -> the measured values; model None: any model
 _MEASURED: Dict[tuple, Dict[str, Any]] = {
+    ('conv', 'learned'): {'calibrate_bias': True},
+    ('bigru', 'learned'): {'calibrate_bias': True},
+    ('bilstm', 'learned'): {'calibrate_bias': True},
     (None, 'fine-tuned'): _RESCALED,
     (None, 'multichannel'): _RESCALED,
     ('multikernel', 'fine-tuned'): _MULTIKERNEL_TUNED,

@@ -48,22 +48,23 @@ PRESETS: Dict[str, tuple] = {
                            '50,000 words, 200 filters, lr 2e-3 cosine, 3 epochs',
                            dict(model='multikernel', embedding='glove.6B.50d', multichannel=True,
                                 embedding_std=0.05, vocab_size=50000, epochs=3, lr=2e-3,
-                                lr_schedule='cosine', model_args=_FILTERS_200)),
+                                lr_schedule='cosine', model_args=_FILTERS_200,
+                                calibrate_bias=False)),
     'glove': ('one fine-tuned channel of glove.6B.50d (rescaled to std 0.05) over 50,000 '
               'words, 200 filters, lr 2e-3 cosine, 3 epochs',
               dict(model='multikernel', embedding='glove.6B.50d', embedding_std=0.05,
                    vocab_size=50000, epochs=3, lr=2e-3, lr_schedule='cosine',
-                   model_args=_FILTERS_200)),
+                   model_args=_FILTERS_200, calibrate_bias=False)),
     'glove-static': ('frozen glove.6B.50d vectors (as loaded) over 20,000 words, 300 filters, '
                      'no dropout, lr 3e-3 cosine, 5 epochs',
                      dict(model='multikernel', embedding='glove.6B.50d', freeze_embedding=True,
                           vocab_size=20000, epochs=5, lr=3e-3, lr_schedule='cosine', dropout=0.0,
-                          model_args='{"num_filters": 300}')),
+                          model_args='{"num_filters": 300}', calibrate_bias=False)),
     'glove-dense': ('the dense network on glove.6B.50d (rescaled to std 0.05) over 50,000 '
                     'words, dropout 0.5 on the embedded tokens and before the output layer',
                     dict(model='dense', embedding='glove.6B.50d', embedding_std=0.05,
                          vocab_size=50000, embed_dropout=0.5, dropout=0.5, epochs=3, lr=1e-3,
-                         lr_schedule='constant')),
+                         lr_schedule='constant', calibrate_bias=False)),
 }
 
 

@@ -107,7 +107,7 @@ def train_command(config: Dict[str, Any], output_dir: str) -> str:
                 words += [flag, ','.join(str(g) for g in value)]
         elif value == field.default:
             continue
-        elif isinstance(field.default, bool):
+        elif isinstance(value, bool):
             words.append(flag if value else '--no-' + field.name.replace('_', '-'))
         else:
             words += [flag, str(value)]

@@ -175,3 +175,26 @@ def test_class_weighted_multikernel_gets_the_measured_schedule():
     assert TrainConfig.from_dict(json.loads(json.dumps(weighted.to_dict()))).resolved() == weighted
     assert case_defaults('multikernel', 'learned', weighted=True)['lr'] == WEIGHTED_LR
     assert case_defaults('multikernel', 'learned', 'tutorial', weighted=True) == TUTORIAL_DEFAULTS
+
+
+@pytest.mark.parametrize('model, bias', [('conv', True), ('bigru', True), ('bilstm', True),
+                                         ('multikernel', False), ('dense', False),
+                                         ('ngram', False)])
+def test_calibration_bias_is_on_where_it_was_measured_to_help(model, bias):
+    assert _resolved(model=model).calibrate_bias is bias
+    assert _resolved(model=model, defaults='tutorial').calibrate_bias is False
+    assert _resolved(model=model, calibrate_bias=not bias).calibrate_bias is (not bias)
+    # with pretrained vectors the case is another one: the temperature alone
+    assert _resolved(model=model, embedding='glove.6B.50d').calibrate_bias is False
+
+
+def test_calibration_bias_flags_parse_and_print_both_ways():
+    parser = train_cli.build_parser()
+    assert parser.parse_args(['--data', 'd']).calibrate_bias is None
+    assert parser.parse_args(['--data', 'd', '--calibrate-bias']).calibrate_bias is True
+    assert parser.parse_args(['--data', 'd', '--no-calibrate-bias']).calibrate_bias is False
+    for value, flag in ((True, '--calibrate-bias'), (False, '--no-calibrate-bias')):
+        config = TrainConfig(data='d', model='conv', calibrate_bias=value).to_dict()
+        words = train_command(config, 'out').split()
+        assert flag in words and 'True' not in words and 'False' not in words
+        assert parser.parse_args(words[3:]).calibrate_bias is value
