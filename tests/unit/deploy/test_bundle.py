@@ -20,13 +20,16 @@ TEXTS = ['great wonderful excellent', 'awful boring terrible film', 'the plot wa
 
 
 def _onnx_proba(path, X):
-    """softmax(logits / temperature), as the bundle's manifest says."""
+    """softmax(logits / temperature + bias), as the bundle's manifest says (the bias of runs
+    calibrated with one, such as conv's default)."""
     import onnxruntime as ort
     session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
     logits = session.run(None, {session.get_inputs()[0].name: X.astype(np.float32)})[0]
     with open(os.path.join(os.path.dirname(path), 'manifest.json'), encoding='utf-8') as f:
-        temperature = json.load(f)['output'].get('temperature') or 1.0
-    return gs.inference.softmax(logits.astype(np.float64) / temperature)
+        output = json.load(f)['output']
+    bias = np.asarray(output.get('bias') or 0.0, dtype=np.float64)
+    return gs.inference.softmax(logits.astype(np.float64) / (output.get('temperature') or 1.0)
+                                + bias)
 
 
 def test_bundle_files_and_manifest(multikernel_bundle, multikernel_run):
