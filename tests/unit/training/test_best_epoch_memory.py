@@ -6,28 +6,12 @@ at the end; it now reads ``best.params`` back. The network the run finishes
 with (test evaluation, calibration, exported graph) must hold exactly the
 best epoch's weights, as the copy gave them.
 """
-import csv
-import random
 
 import numpy as np
 
+from mixed_reviews import write_mixed_reviews
 from gluon_sentiment.training import TrainConfig, run_training
 from gluon_sentiment.training.handlers import Handler
-
-POSITIVE = ['great film loved it', 'wonderful acting superb', 'a delight brilliant story']
-NEGATIVE = ['awful boring mess', 'terrible plot waste', 'dull and bad']
-
-
-def _reviews(path):
-    rng = random.Random(0)
-    with open(path, 'w', newline='') as f:
-        writer = csv.writer(f)
-        writer.writerow(['text', 'label'])
-        for _ in range(300):
-            writer.writerow([f'{rng.choice(POSITIVE)} {rng.choice(NEGATIVE)} {rng.choice(POSITIVE)}',
-                             'positive'])
-            writer.writerow([f'{rng.choice(NEGATIVE)} {rng.choice(POSITIVE)} {rng.choice(NEGATIVE)}',
-                             'negative'])
 
 
 class _Weights(Handler):
@@ -48,7 +32,7 @@ class _Weights(Handler):
 
 def test_the_run_finishes_with_the_best_epochs_weights_read_back(tmp_path):
     data = tmp_path / 'reviews.csv'
-    _reviews(data)
+    write_mixed_reviews(data)
     weights = _Weights()
     config = TrainConfig(data=str(data), output_dir=str(tmp_path / 'run'), epochs=5, seq_len=20,
                          embed_size=8, lr=0.3, model_args='{"num_filters": 16}', calibrate=False)

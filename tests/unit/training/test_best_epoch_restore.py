@@ -5,34 +5,18 @@ after an inference pass, and a plain ``copyto`` into it fails (``to.IsDefaultDat
 fit loop's finish stage gives the parameters fresh arrays first; this run's best epoch is not
 its last, so that path is taken.
 """
-import csv
 import json
-import random
 
 import numpy as np
 
+from mixed_reviews import write_mixed_reviews
 import gluon_sentiment as gs
 from gluon_sentiment import train as train_cli
-
-POSITIVE = ['great film loved it', 'wonderful acting superb', 'a delight brilliant story']
-NEGATIVE = ['awful boring mess', 'terrible plot waste', 'dull and bad']
-
-
-def _reviews(path):
-    rng = random.Random(0)
-    with open(path, 'w', newline='') as f:
-        writer = csv.writer(f)
-        writer.writerow(['text', 'label'])
-        for _ in range(300):
-            writer.writerow([f'{rng.choice(POSITIVE)} {rng.choice(NEGATIVE)} {rng.choice(POSITIVE)}',
-                             'positive'])
-            writer.writerow([f'{rng.choice(NEGATIVE)} {rng.choice(POSITIVE)} {rng.choice(NEGATIVE)}',
-                             'negative'])
 
 
 def test_best_epoch_before_the_last_is_restored_with_few_filters(tmp_path):
     data, out = tmp_path / 'reviews.csv', tmp_path / 'run'
-    _reviews(data)
+    write_mixed_reviews(data)
     code = train_cli.main(['--data', str(data), '--output-dir', str(out), '--epochs', '5',
                            '--seq-len', '20', '--embed-size', '8', '--lr', '0.3', '--quiet',
                            '--model-args', '{"num_filters": 16}', '--no-calibrate'])

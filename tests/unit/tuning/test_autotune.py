@@ -6,6 +6,7 @@ import optuna
 import pytest
 
 import gluon_sentiment as gs
+from fake_clock import FakeClock, SlowBatches
 from gluon_sentiment.errors import ConfigError, RunDirError, TrainingStopped
 from gluon_sentiment.training import Handler
 from gluon_sentiment.tuning import (AutotuneOptions, Budget, Family, TimeModel, autotune,
@@ -23,16 +24,6 @@ TINY = (Family('good', dict(model='ngram', embed_size=8, epochs=2, lr=5e-2), ((6
                _draw, {'seq_len': 24}, 0.5),
         Family('bad', dict(model='ngram', embed_size=8, epochs=2, lr=1e-7), ((60, 101),),
                _draw, {'seq_len': 24}, 0.5))
-
-
-class FakeClock:
-    """A clock that moves only when told: each epoch costs ``per_epoch`` seconds."""
-
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
 
 
 class AdvanceClock(Handler):
@@ -158,16 +149,6 @@ def test_max_size_bounds_the_compressed_model():
         family, fields = suggest_fields(trial, FAMILIES, 3_000_000)
         assert compressed_bytes(fields) <= 3_000_000
         study.tell(trial, 0.5)
-
-
-class SlowBatches(Handler):
-    """Every training step costs ``seconds``: an epoch far slower than estimated."""
-
-    def __init__(self, clock, seconds):
-        self.clock, self.seconds = clock, seconds
-
-    def batch_end(self, run, epoch, batch):
-        self.clock.now += self.seconds
 
 
 def test_a_spent_budget_ends_a_trial_within_its_epoch(review_folder, tmp_path):

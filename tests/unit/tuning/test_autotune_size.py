@@ -5,8 +5,8 @@ import os
 import pytest
 
 import gluon_sentiment as gs
+from fake_clock import FakeClock, SlowBatches
 from gluon_sentiment.errors import TrainingStopped
-from gluon_sentiment.training import Handler
 from gluon_sentiment.tuning import AutotuneOptions, Family, autotune, model_bytes
 
 
@@ -44,29 +44,13 @@ def test_max_size_publishes_the_best_trial_compressed(review_folder, tmp_path):
         ['a wonderful film', 'an awful film']).shape == (2,)
 
 
-class _Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-
-class _SlowBatches(Handler):
-    def __init__(self, clock, seconds):
-        self.clock, self.seconds = clock, seconds
-
-    def batch_end(self, run, epoch, batch):
-        self.clock.now += self.seconds
-
-
 def test_max_size_keeps_time_to_compress_within_an_epoch(review_folder, tmp_path):
-    clock = _Clock()
+    clock = FakeClock()
     options = AutotuneOptions(data=review_folder, output_dir=str(tmp_path / 'auto'),
                               time_budget=100.0, full_val_size=0.25, max_epochs=2,
                               max_size=LIMIT, train_overrides={'batch_size': 16})
     with pytest.raises(TrainingStopped, match='no trial finished'):
-        autotune(options, families=BIG, clock=clock, handlers=[_SlowBatches(clock, 30.0)])
+        autotune(options, families=BIG, clock=clock, handlers=[SlowBatches(clock, 30.0)])
     # a quarter of the budget is kept for compressing: the trial stops in its first epoch
     # once more than 75 s are spent, before the budget (without --max-size: after it)
     assert 75.0 < clock.now < 100.0
