@@ -39,11 +39,13 @@ from ..artifacts.store import (AUTOTUNE, AUTOTUNE_FORMAT, BEST_COMMAND, BEST_PAR
                                COMPACT_PARAMS, COMPRESSION, CONFIG, METRICS, STUDY_DB, TRIALS,
                                TRIALS_CSV, VOCAB, atomic_write, read_json, write_json)
 from ..data.config import PROTOCOLS
+from ..data.formats import load_dataset
 from ..data.pipeline import Dataset, encode_splits, read_splits
 from ..deploy.compress import compress_model
 from ..errors import (ConfigError, GluonSentimentError, RunDirError, TrainingInterrupted,
                        TrainingStopped)
 from ..inference.batches import predict_logits
+from ..inference.loading import load_model
 from ..training.checkpoint import prune_finished
 from ..training.config import TrainConfig
 from ..training.fit import run_training
@@ -356,6 +358,13 @@ def best_trial(study: optuna.Study, options: AutotuneOptions) -> Optional[optuna
     return best
 
 
+def _copy_files(source: str, folder: str, names) -> None:
+    """Copy the files ``names`` of ``source`` into ``folder``, each atomically."""
+    for name in names:
+        atomic_write(os.path.join(folder, name),
+                     lambda tmp, name=name: shutil.copyfile(os.path.join(source, name), tmp))
+
+
 def _publish(tuner: _Tuner) -> Optional[optuna.trial.FrozenTrial]:
     """Copy the best trial's run files to the top of the folder (when it changed)."""
     best = best_trial(tuner.study, tuner.options)
@@ -364,10 +373,7 @@ def _publish(tuner: _Tuner) -> Optional[optuna.trial.FrozenTrial]:
         source = os.path.join(folder, best.user_attrs['run_dir'])
         for name in (COMPACT_PARAMS, COMPRESSION):  # an earlier winner's compression
             _remove(os.path.join(folder, name))
-        for name in _COPIED:
-            if os.path.exists(os.path.join(source, name)):
-                atomic_write(os.path.join(folder, name),
-                             lambda tmp, name=name: shutil.copyfile(os.path.join(source, name), tmp))
+        _copy_files(source, folder, [n for n in _COPIED if os.path.exists(os.path.join(source, n))])
         config = read_json(os.path.join(source, CONFIG))
         if best.user_attrs.get('stopped_by') == 'budget' and config['lr_schedule'] == 'constant':
             config['epochs'] = best.user_attrs['epochs_run']  # what the budget let it train
@@ -438,8 +444,6 @@ def _test_scores(options: AutotuneOptions) -> Dict[str, Any]:
 
     Without ``--labels``, a test set of a K > 2 class model is read by the model's class names,
     so that its label indices are the model's."""
-    from ..data.formats import load_dataset
-    from ..inference.loading import load_model
     classifier = load_model(options.output_dir)
     k = len(classifier.class_names)
     labels = options.labels or (','.join(classifier.class_names) if k != 2 else None)
@@ -490,9 +494,7 @@ def _fit_size(tuner: _Tuner, best: optuna.trial.FrozenTrial) -> Optional[Dict[st
                                 data=tuner.options.data, overwrite=True)
     except ConfigError as err:
         raise ConfigError(f'{err}; the trained models are in {folder}/{TRIALS}') from None
-    for name in (CONFIG, METRICS, COMPACT_PARAMS, COMPRESSION):
-        atomic_write(os.path.join(folder, name),
-                     lambda tmp, name=name: shutil.copyfile(os.path.join(staged, name), tmp))
+    _copy_files(staged, folder, (CONFIG, METRICS, COMPACT_PARAMS, COMPRESSION))
     _remove(os.path.join(folder, BEST_PARAMS))  # the compact parameters replace it
     shutil.rmtree(staged)
     validation = report['validation']

@@ -19,3 +19,12 @@ def trained_run(review_folder, tmp_path):
     out = tmp_path / 'run'
     assert train_fast(review_folder, out) == 0
     return str(out)
+
+
+def tiny_best_members(ngram_weight, ngram_epochs):
+    """Members for ``train_best`` on the tiny review folder: a hashed n-gram model and a
+    multi-kernel CNN (weight 1, one epoch), both small enough for a unit test."""
+    return [('ngram', ngram_weight, dict(model='ngram', epochs=ngram_epochs, lr=0.05, seq_len=40,
+                                         embed_size=8, model_args='{"num_buckets": 101}')),
+            ('multikernel', 1.0, dict(model='multikernel', epochs=1, seq_len=40, embed_size=8,
+                                      batch_size=16))]

@@ -10,13 +10,11 @@ from gluon_sentiment.analysis.calibration import negative_log_likelihood
 from gluon_sentiment.data.pipeline import read_splits
 from gluon_sentiment.training.recipes import member_configs, train_best
 from gluon_sentiment.training.stacking import calibrated_nll
+from train_fixtures import tiny_best_members
 
 
 def test_fitted_weights_are_saved_loaded_and_no_worse_than_equal(review_folder, tmp_path):
-    members = [('ngram', 5.0, dict(model='ngram', epochs=2, lr=0.05, seq_len=40, embed_size=8,
-                                   model_args='{"num_buckets": 101}')),
-               ('multikernel', 1.0, dict(model='multikernel', epochs=1, seq_len=40,
-                                         embed_size=8, batch_size=16))]
+    members = tiny_best_members(5.0, 2)
     out = str(tmp_path / 'best')
     report = train_best(review_folder, out, test_data=review_folder, members=members, fit=True,
                         full_val_size=0.2)

@@ -6,14 +6,12 @@ import pytest
 
 import gluon_sentiment as gs
 from gluon_sentiment.errors import RunDirError
+from train_fixtures import tiny_best_members
 
 
 def test_train_best_writes_a_loadable_ensemble(review_folder, tmp_path):
     from gluon_sentiment.training.recipes import train_best
-    members = [('ngram', 2.0, dict(model='ngram', epochs=3, lr=0.05, seq_len=40, embed_size=8,
-                                   model_args='{"num_buckets": 101}')),
-               ('multikernel', 1.0, dict(model='multikernel', epochs=1, seq_len=40,
-                                         embed_size=8, batch_size=16))]
+    members = tiny_best_members(2.0, 3)
     out = str(tmp_path / 'best')
     report = train_best(review_folder, out, test_data=review_folder, members=members,
                         fit=False, full_val_size=0.1)

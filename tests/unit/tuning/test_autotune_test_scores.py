@@ -4,7 +4,7 @@ import csv
 import numpy as np
 import pytest
 
-from gluon_sentiment.inference import loading
+from gluon_sentiment.tuning import study
 from gluon_sentiment.tuning import AutotuneOptions
 from gluon_sentiment.tuning.study import _test_scores
 
@@ -29,7 +29,7 @@ def test_macro_f1_counts_every_class_in_the_model_order(tmp_path, monkeypatch, o
         writer = csv.writer(f)
         writer.writerow(['text', 'label'])
         writer.writerows([f'review {i}', label] for i, label in enumerate(TRUE))
-    monkeypatch.setattr(loading, 'load_model', lambda folder: FakeClassifier(order))
+    monkeypatch.setattr(study, 'load_model', lambda folder: FakeClassifier(order))
     scores = _test_scores(AutotuneOptions(data=str(path), test_data=str(path),
                                           output_dir=str(tmp_path / 'auto')))
     # by hand: F1 of a 2/3 (P 2/3, R 2/3), b 6/7 (P 3/4, R 1), c 4/5 (P 1, R 2/3)
