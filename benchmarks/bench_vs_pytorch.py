@@ -14,7 +14,10 @@ hits both alike:
   ``build_net`` + ``train_epoch``, against the same network in PyTorch eager
   mode with a bare training loop, on the same synthetic batches;
 * inference throughput at batch 256 (``predict_logits`` against PyTorch
-  under ``no_grad``);
+  under ``no_grad``), and of the path ``predict`` takes for this network on
+  the CPU (``inference.conv_scores``: the first layer read from tables of
+  word x filter products, rebuilt each pass; float32 like the others, its
+  scores checked against the graph's);
 * hybridized against imperative MXNet training;
 * achieved training GFLOP/s, against this CPU's FP32 peak (cores x 2 FMA
   units x SIMD lanes x 2 x clock, from ``/proc/cpuinfo``), against the
@@ -57,6 +60,7 @@ from gluon_sentiment.data.reader import read_reviews  # noqa: E402
 from gluon_sentiment.data.corpus import encode_corpus  # noqa: E402
 from gluon_sentiment.data.text import clean_str_reference  # noqa: E402
 from gluon_sentiment.inference.batches import predict_logits  # noqa: E402
+from gluon_sentiment.inference.conv_scores import conv_logits  # noqa: E402
 from gluon_sentiment.training.engine import train_epoch  # noqa: E402
 from gluon_sentiment.training.build import build_net, make_trainer  # noqa: E402
 
@@ -190,9 +194,20 @@ def mx_train_pass(X, y, batches, hybridize=True, static_shape=True):
     return run
 
 
-def mx_infer_pass(X, batch_size):
-    net, _, ctx = mx_net(True, static_shape=True)
+def mx_infer_pass(X, batch_size, net=None):
+    net, _, ctx = net or mx_net(True, static_shape=True)
     return lambda: predict_logits(net, X, ctx, batch_size)
+
+
+def mx_table_pass(X, net):
+    """The same network's inference path of ``predict``: its first layer read from tables.
+
+    :func:`gluon_sentiment.inference.conv_scores.conv_logits` (the tables are
+    rebuilt from the parameters in every pass, as at every ``predict`` call).
+    """
+    net, _, ctx = net
+    lengths = np.full(len(X), X.shape[1])
+    return lambda: conv_logits(net, X, lengths, ctx[0])
 
 
 # ----------------------------------------------------------------------------- text preparation
@@ -322,14 +337,21 @@ def main(argv=None):
                   hybridize_speedup=rate['mxnet'] / rate['mxnet_imperative'],
                   static_shape_speedup=rate['mxnet'] / rate['mxnet_dynamic_shape'])
 
-    infer = interleaved_medians({'mxnet': mx_infer_pass(X_infer, infer_batch),
+    served = mx_net(True, static_shape=True)
+    graph, tables = mx_infer_pass(X_infer, infer_batch, served)(), mx_table_pass(X_infer, served)()
+    infer = interleaved_medians({'mxnet': mx_infer_pass(X_infer, infer_batch, served),
+                                 'mxnet_tables': mx_table_pass(X_infer, served),
                                  'pytorch': torch_infer_pass(X_infer, infer_batch)}, repeats)
     irate = {name: len(X_infer) / seconds for name, seconds in infer.items()}
-    print('inference samples/s (batch 256): ' + ', '.join(f'{k} {v:.0f}' for k, v in irate.items()),
+    print('inference samples/s (batch 256): ' + ', '.join(f'{k} {v:.0f}' for k, v in irate.items())
+          + f'; tables vs graph: max |score difference| {np.abs(tables - graph).max():.1e}',
           flush=True)
     result.update(infer_samples_per_sec=irate['mxnet'],
                   pytorch_infer_samples_per_sec=irate['pytorch'],
-                  infer_speedup_vs_pytorch=irate['mxnet'] / irate['pytorch'])
+                  infer_speedup_vs_pytorch=irate['mxnet'] / irate['pytorch'],
+                  infer_tables_samples_per_sec=irate['mxnet_tables'],
+                  infer_tables_speedup_vs_pytorch=irate['mxnet_tables'] / irate['pytorch'],
+                  infer_tables_max_abs_diff=float(np.abs(tables - graph).max()))
 
     flops = train_flops_per_sample(seq_len)
     peak, cpu = cpu_peak_gflops()

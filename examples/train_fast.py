@@ -4,7 +4,7 @@
 
 trains ``gluon_sentiment.training.recipes.FAST_NGRAM`` (a naive-Bayes weighted
 bag of words and hashed 2-/3-grams, larger batches at a higher learning
-rate, three epochs) on all reviews but a stratified 5% validation slice, as
+rate, four epochs) on all reviews but a stratified 5% validation slice, as
 ``examples/train_best.py`` trains its members, and writes a run directory
 that ``gluon_sentiment.load_model`` loads. ``--test-data`` scores it on a
 separate labelled set. The last line is JSON: validation and test accuracy

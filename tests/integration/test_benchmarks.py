@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REQUIRED = ('train_speedup_vs_pytorch', 'infer_speedup_vs_pytorch', 'hybridize_speedup',
             'prep_speedup_vs_tutorial', 'bucketing_epoch_speedup', 'bucketing_accuracy_delta',
-            'train_gflops', 'peak_rss_mb')
+            'train_gflops', 'peak_rss_mb', 'infer_tables_speedup_vs_pytorch')
 
 
 def test_quick_benchmark_reports_every_key(tmp_path):
@@ -32,3 +32,4 @@ def test_quick_benchmark_reports_every_key(tmp_path):
         assert isinstance(result[key], (int, float)) and math.isfinite(result[key]), key
     assert result['quick'] is True
     assert result['peak_rss_mb'] > 0 and result['train_gflops'] > 0
+    assert result['infer_tables_max_abs_diff'] < 1e-4  # the table path scores as the graph does
