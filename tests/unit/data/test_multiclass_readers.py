@@ -114,3 +114,13 @@ def test_full_protocol_split_is_stratified_over_k_classes(tmp_path):
     config = DataConfig(data=path, protocol='full', full_val_size=0.15)
     _, reviews, index, _ = read_splits(config)
     assert np.bincount(reviews.labels[index['val']]).tolist() == [3, 3, 3]
+
+
+def test_full_protocol_names_a_class_too_small_for_the_validation_slice(tmp_path):
+    path = _folders(tmp_path / 'd', {'a': [f'a text {i}' for i in range(20)], 'b': ['b text'],
+                                     'c': [f'c text {i}' for i in range(20)]})
+    config = DataConfig(data=path, protocol='full', labels='a,b,c')
+    with pytest.raises(DataError, match=r"--protocol full: too few examples of class 'b' \(1\) "
+                                        r'for a stratified validation slice, which needs at least '
+                                        r'2 of each class; add examples of it or leave it out'):
+        read_splits(config)
