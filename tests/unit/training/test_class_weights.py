@@ -10,9 +10,10 @@ from conftest import synthetic_reviews, write_review_folder
 from gluon_sentiment.errors import ConfigError
 from gluon_sentiment.model.ngram import nb_log_count_ratio
 from gluon_sentiment.training import TrainConfig, run_training
+from gluon_sentiment.training.engine import Batch, train_batch
 from gluon_sentiment.training.handlers import EarlyStopping
 from gluon_sentiment.training.objectives import (ClassWeightedLoss, choose_threshold,
-                                                 class_weight_vector, macro_f1)
+                                                 class_weight_vector, macro_f1, training_loss)
 
 
 def test_weighted_loss_equals_the_hand_computation():
@@ -25,6 +26,30 @@ def test_weighted_loss_equals_the_hand_computation():
     log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
     want = -np.array(weights)[y] * log_p[np.arange(3), y] * np.array([1, 1, 0])
     np.testing.assert_allclose(got, want, rtol=1e-5)
+
+
+def test_a_weighted_step_descends_the_documented_batch_loss():
+    # --class-weight-mode loss: a batch's loss is sum_i w[y_i] * CE_i / batch_size (not divided
+    # by the weights' sum), on two contexts as on one
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(6, 4)).astype(np.float32)
+    y = np.array([0, 1, 2, 0, 1, 2])
+    weights = np.array([1.0, 2.0, 0.5])
+    ctx = [mx.cpu(0), mx.cpu(1)]
+    net = mx.gluon.nn.Dense(3, in_units=4)
+    net.initialize(mx.init.Normal(0.5), ctx=ctx)
+    W, b = (p.data(ctx[0]).asnumpy().astype(np.float64) for p in (net.weight, net.bias))
+    trainer = mx.gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 1.0})
+    loss_fn = training_loss(TrainConfig(class_weight_mode='loss'), weights, ctx)
+    train_batch(net, trainer, loss_fn, X, y, Batch.whole(np.arange(6), 4), ctx)
+    logits = X @ W.T + b
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    d_logits = weights[y, None] * (p - np.eye(3)[y]) / len(y)
+    np.testing.assert_allclose(net.weight.data(ctx[1]).asnumpy(), W - d_logits.T @ X,
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(net.bias.data(ctx[0]).asnumpy(), b - d_logits.sum(axis=0),
+                               rtol=1e-5, atol=1e-6)
 
 
 def test_balanced_and_listed_weights():
