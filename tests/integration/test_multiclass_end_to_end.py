@@ -2,10 +2,12 @@
 import csv
 import io
 import json
+import os
 import random
 from contextlib import redirect_stdout
 
 import numpy as np
+import onnxruntime as ort
 import pytest
 from fastapi.testclient import TestClient
 
@@ -17,6 +19,7 @@ from gluon_sentiment import train as train_cli
 from gluon_sentiment.deploy.bundle import export_bundle
 from gluon_sentiment.deploy.server import create_app
 from gluon_sentiment.errors import DataError
+from gluon_sentiment.inference.batches import softmax
 
 MIDDLE = ['okay', 'average', 'mediocre', 'fine', 'passable', 'moderate']
 CLASSES = ('bad', 'meh', 'good')
@@ -112,11 +115,25 @@ def test_bundle_onnx_and_serve(three_class_run):
     assert np.allclose(gs.load_model(bundle).predict_proba(texts), run_probs, atol=1e-5)
     assert np.allclose(gs.load_model(bundle, symbolic=True).predict_proba(texts), run_probs,
                        atol=1e-5)
+    # the ONNX graph gives the logits; the manifest's calibration turns them into the run's
+    # probabilities
+    clf = gs.load_model(run)
+    X, _ = clf.encode_tokens(clf.tokenize(texts))
+    session = ort.InferenceSession(os.path.join(bundle, 'model.onnx'),
+                                   providers=['CPUExecutionProvider'])
+    logits = session.run(None, {session.get_inputs()[0].name: X.astype(np.float32)})[0]
+    assert logits.shape == (3, 3)
+    output = manifest['output']
+    onnx_probs = softmax(logits.astype(np.float64) / (output['temperature'] or 1.0)
+                         + np.asarray(output.get('bias') or 0.0))
+    np.testing.assert_allclose(onnx_probs, run_probs, atol=1e-5)
     client = TestClient(create_app(gs.load_model(bundle)))
     answer = client.post('/predict', json={'texts': texts})
     assert answer.status_code == 200
-    labels = [p['label'] for p in answer.json()['predictions']]
-    assert labels == list(CLASSES)
+    predictions = answer.json()['predictions']
+    assert [p['label'] for p in predictions] == list(CLASSES)
+    served = [[p['probabilities'][name] for name in CLASSES] for p in predictions]
+    np.testing.assert_allclose(served, run_probs, atol=1e-5)
 
 
 def test_train_classifier_in_memory(tmp_path):
