@@ -86,7 +86,7 @@ def test_run_remembers_classes_and_predicts_three(three_class_run):
     assert record['explanation']['class'] == 'good'
 
 
-def test_evaluate_reports_macro_f1_and_refuses_unknown_labels(three_class_run):
+def test_evaluate_reports_macro_f1_and_refuses_unknown_labels(three_class_run, capsys):
     root, run = three_class_run
     test = write_csv(root / 'test.csv', three_class_rows(20, seed=5))
     out = io.StringIO()
@@ -100,6 +100,13 @@ def test_evaluate_reports_macro_f1_and_refuses_unknown_labels(three_class_run):
     bad = write_csv(root / 'bad.csv', [('awful', 'bad'), ('so so', 'neutral')])
     with pytest.raises(DataError, match=r"\['neutral'\] are none of --labels bad,meh,good"):
         gs.analysis.evaluate_run(run, bad, str(root / 'ev2'))
+    capsys.readouterr()
+    assert evaluate_cli.main(['--model', run, '--data', bad, '--out', str(root / 'ev3'),
+                              '--quiet']) == 2
+    err = capsys.readouterr().err
+    assert err.startswith('error: ') and err.count('\n') == 1 and 'Traceback' not in err
+    assert "['neutral'] are none of --labels bad,meh,good" in err
+    assert 'leave out the texts of other classes' in err
 
 
 def test_bundle_onnx_and_serve(three_class_run):
