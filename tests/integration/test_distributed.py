@@ -2,7 +2,7 @@
 
 The jobs run MXNet's parameter server (ps-lite) on 127.0.0.1: one
 scheduler, one server and two workers, on 80 synthetic reviews (balanced,
-or 60:20 for the run with class weights and calibration).
+or 60:20 for the run with class weights and calibration) or 90 of three classes.
 """
 import json
 import os
@@ -21,6 +21,7 @@ from gluon_sentiment.training import launcher
 from gluon_sentiment import train as train_cli
 from gluon_sentiment.training import TrainConfig
 from gluon_sentiment.training.distributed import LAUNCH_VARS, create_worker
+from three_classes import CLASSES, three_class_rows, write_csv
 from gluon_sentiment.errors import ConfigError
 
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -162,6 +163,35 @@ def test_dist_sync_with_class_weights_and_bias_calibration(tmp_path, job_env):
     assert train_cli.main(plain) == 0
     unweighted = _params(tmp_path / 'plain' / 'best.params')
     assert max(np.abs(params[name] - unweighted[name]).max() for name in params) > 1e-2
+
+
+def test_dist_sync_three_classes_match_one_process(tmp_path, job_env):
+    # K = 3: the sharded validation sums its 3 x 3 confusion matrix over the workers in two
+    # pushes of at most 8 numbers; the temperature is fitted by every worker on the whole split
+    common = ['--data', write_csv(tmp_path / 'k3.csv', three_class_rows(30, seed=1)),
+              '--labels', ','.join(CLASSES), *ARGS, '--select-metric', 'macro_f1']
+    out = tmp_path / 'dist'
+    code = launch.main(['-n', '2', '-s', '1', '--timeout', '120', '--grace', '10', '--quiet',
+                        '--module', 'dist_worker', '--', *common, '--kvstore', 'dist_sync',
+                        '--output-dir', str(out)])
+    assert code == 0
+    assert _processes_with(job_env) == []
+    first, second = _worker_results(out)
+    assert first['metrics']['calibration'] == second['metrics']['calibration']
+    assert first['metrics']['test_macro_f1'] == second['metrics']['test_macro_f1']
+    metrics = json.load(open(out / 'metrics.json'))
+    assert train_cli.main(common + ['--output-dir', str(tmp_path / 'single')]) == 0
+    alone = json.load(open(tmp_path / 'single' / 'metrics.json'))
+    for got, want in zip(metrics['history'], alone['history']):
+        for key in ('val_loss', 'val_accuracy', 'val_macro_f1'):
+            assert got[key] == pytest.approx(want[key], abs=1e-5), key
+    assert len(metrics['history']) == len(alone['history']) == 2
+    assert metrics['best_epoch'] == alone['best_epoch']
+    for key in ('test_accuracy', 'test_macro_f1'):
+        assert metrics[key] == pytest.approx(alone[key], abs=1e-5), key
+    assert metrics['calibration']['temperature'] == pytest.approx(
+        alone['calibration']['temperature'], rel=1e-3)
+    assert json.load(open(out / 'config.json'))['class_names'] == list(CLASSES)
 
 
 def test_killed_worker_stops_the_job(review_folder, tmp_path, job_env, monkeypatch, capfd):

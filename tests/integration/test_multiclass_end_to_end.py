@@ -1,9 +1,7 @@
 """Three classes end to end: CSV -> train -> predict -> evaluate -> export (ONNX) -> bundle -> serve."""
-import csv
 import io
 import json
 import os
-import random
 from contextlib import redirect_stdout
 
 import numpy as np
@@ -12,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 import gluon_sentiment as gs
-from conftest import NEGATIVE, NEUTRAL, POSITIVE
 from gluon_sentiment import evaluate as evaluate_cli
 from gluon_sentiment import predict as predict_cli
 from gluon_sentiment import train as train_cli
@@ -20,31 +17,9 @@ from gluon_sentiment.deploy.bundle import export_bundle
 from gluon_sentiment.deploy.server import create_app
 from gluon_sentiment.errors import DataError
 from gluon_sentiment.inference.batches import softmax
+from three_classes import CLASSES, three_class_rows, write_csv
 
-MIDDLE = ['okay', 'average', 'mediocre', 'fine', 'passable', 'moderate']
-CLASSES = ('bad', 'meh', 'good')
 FAST = ['--seq-len', '40', '--embed-size', '16', '--batch-size', '16', '--lr', '0.01', '--quiet']
-
-
-def three_class_rows(n_per_class=50, seed=0):
-    rng = random.Random(seed)
-    rows = []
-    for name, words in zip(CLASSES, (NEGATIVE, MIDDLE, POSITIVE)):
-        for _ in range(n_per_class):
-            tokens = [rng.choice(NEUTRAL) for _ in range(rng.randint(8, 25))]
-            for _ in range(3):
-                tokens.insert(rng.randrange(len(tokens)), rng.choice(words))
-            rows.append((' '.join(tokens), name))
-    rng.shuffle(rows)
-    return rows
-
-
-def write_csv(path, rows):
-    with open(path, 'w', newline='', encoding='utf-8') as f:
-        writer = csv.writer(f)
-        writer.writerow(['text', 'label'])
-        writer.writerows(rows)
-    return str(path)
 
 
 @pytest.fixture(scope='module')
