@@ -103,11 +103,12 @@ def _worker_results(out):
     return [json.load(open(out / f'worker-{rank}.json')) for rank in (0, 1)]
 
 
-def test_dist_sync_with_class_weights_and_bias_calibration(tmp_path, job_env):
-    # balanced weights (drawn by --class-weight-mode sample), the temperature and per-class
-    # bias fitted on the whole validation split by every worker, --threshold auto
+@pytest.mark.parametrize('spec, mode', [('balanced', 'sample'), ('3,1', 'loss')])
+def test_dist_sync_with_class_weights_and_bias_calibration(tmp_path, job_env, spec, mode):
+    # class weights (drawn into the epoch, or weighting the loss), the temperature and
+    # per-class bias fitted on the whole validation split by every worker, --threshold auto
     common = ['--data', _imbalanced_folder(tmp_path / 'reviews'), *ARGS,
-              '--class-weight', 'balanced', '--threshold', 'auto']
+              '--class-weight', spec, '--class-weight-mode', mode, '--threshold', 'auto']
     out = tmp_path / 'dist'
     start = time.monotonic()
     code = launch.main(['-n', '2', '-s', '1', '--timeout', '120', '--grace', '10', '--quiet',
@@ -116,15 +117,17 @@ def test_dist_sync_with_class_weights_and_bias_calibration(tmp_path, job_env):
     assert code == 0 and time.monotonic() - start < 120  # every worker finished, none waits
     assert _processes_with(job_env) == []
 
-    # the weights of the training split, n / (K * n_k), on both workers
+    # the weights on both workers: balanced, n / (K * n_k) of the training split, or as listed
     saved = json.load(open(out / 'config.json'))
     config = TrainConfig.from_dict(saved)
     _, reviews, index, _ = read_splits(config, config.seed)
     counts = np.bincount(reviews.labels[index['train']], minlength=2)
     assert counts[0] < counts[1]
+    want = counts.sum() / (2 * counts) if spec == 'balanced' else [3.0, 1.0]
     first, second = _worker_results(out)
     for result in (first, second):
-        np.testing.assert_allclose(result['class_weights'], counts.sum() / (2 * counts))
+        np.testing.assert_allclose(result['class_weights'], want)
+    assert saved['class_weight_mode'] == mode
 
     # the workers agree: same parameters, calibration, threshold, figures; rank 0 wrote them
     params = _params(out / 'worker-0.params')
