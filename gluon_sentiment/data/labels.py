@@ -109,8 +109,8 @@ def label_mapping(found: Iterable[str], labels: Optional[Sequence[str]], where: 
         unknown = [name for name in found if name not in mapping]
         if unknown:
             raise DataError(f'{where}: {what} {unknown[:5]} are none of --labels '
-                            f'{",".join(labels)}; only those may occur (add the missing ones '
-                            'to --labels)')
+                            f'{",".join(labels)}; only those may occur: leave out the texts of '
+                            'other classes, or add their classes to --labels of the training')
         return mapping, class_names_of(labels)
     lowered = {name.lower() for name in found}
     for neg, pos in BINARY_NAMES:

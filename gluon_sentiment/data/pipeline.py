@@ -114,7 +114,8 @@ def read_splits(config: DataConfig, seed: int = 0, reviews: Optional[Reviews] = 
                         f'differ from those of --data ({list(reviews.class_names)}); name them '
                         'in order with --labels')
     if config.protocol == 'full':
-        index = full_split_indices(reviews.labels, config.full_val_size, config.split_seed)
+        index = full_split_indices(reviews.labels, config.full_val_size, config.split_seed,
+                                   reviews.class_names)
     else:
         index = split_indices(len(reviews), None if test else config.test_size, config.val_size,
                               config.split_seed)

@@ -5,7 +5,7 @@ random_state=42)`` on all reviews, then the same call with ``test_size=0.3``
 on what remains to take the validation set. Splits are made on indices, so
 they are the same as the tutorial's splits of its arrays.
 """
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -51,8 +51,8 @@ def split_indices(num_examples: int, test_size: Optional[float] = 0.3, val_size:
     return out
 
 
-def full_split_indices(labels: np.ndarray, val_size: float = 0.05,
-                       random_state: int = 42) -> Dict[str, np.ndarray]:
+def full_split_indices(labels: np.ndarray, val_size: float = 0.05, random_state: int = 42,
+                       class_names: Optional[Sequence[str]] = None) -> Dict[str, np.ndarray]:
     """Split off a small stratified validation slice and train on the rest (``--protocol full``).
 
     There is no test split: test on a separate set (``--test-data``).
@@ -65,16 +65,30 @@ def full_split_indices(labels: np.ndarray, val_size: float = 0.05,
         Fraction held out for validation.
     random_state : int, default 42
         Seed of the split.
+    class_names : sequence of str, optional
+        The classes by label, named in the error of a class too small to split.
 
     Returns
     -------
     dict
         ``{'train': ..., 'val': ...}`` index arrays.
+
+    Raises
+    ------
+    DataError
+        If a class has fewer than 2 examples (naming it), or the slice
+        cannot hold one example of each class.
     """
     labels = np.asarray(labels)
     num_val = int(np.ceil(val_size * len(labels)))
     classes, counts = np.unique(labels, return_counts=True)
-    if len(labels) - num_val < 1 or num_val < len(classes) or counts.min() < 2:
+    if len(classes) and counts.min() < 2:
+        names = [str(c) if class_names is None else class_names[c] for c in classes]
+        rare = ', '.join(f'{name!r} ({n})' for name, n in zip(names, counts) if n < 2)
+        raise DataError(f'--protocol full: too few examples of class {rare} for a stratified '
+                        'validation slice, which needs at least 2 of each class; add examples '
+                        'of it or leave it out of --labels')
+    if len(labels) - num_val < 1 or num_val < len(classes):
         raise DataError(f'{len(labels)} reviews cannot be split into a training set and a '
                         f'stratified {val_size:.0%} validation slice; give more reviews or a '
                         'larger --full-val-size')

@@ -12,7 +12,7 @@ arguments, so that a run can rebuild its model.
 import dataclasses
 import json
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 from ..data.config import LEGACY_TOKENIZER, DataConfig, option
 from ..embeddings.align import OOV_POLICIES
@@ -200,8 +200,11 @@ class TrainConfig(DataConfig):
                 raise ConfigError(f"--threshold {self.threshold!r}: give 'auto' or a number in "
                                   '[0, 1]')
 
-    def class_weights(self, num_classes: Optional[int]) -> Optional[Tuple[float, ...]]:
+    def class_weights(self, num_classes: Optional[int],
+                      class_names: Sequence[str] = ()) -> Optional[Tuple[float, ...]]:
         """The ``--class-weight`` list (None for 'none' and 'balanced'), checked for ``num_classes``.
+
+        ``class_names`` (in class order) are named in the error of a wrong count.
 
         Raises
         ------
@@ -218,8 +221,9 @@ class TrainConfig(DataConfig):
             raise ConfigError(f"--class-weight {self.class_weight!r}: give 'none', 'balanced' or "
                               "positive weights in class order, e.g. '1,10'")
         if num_classes is not None and len(weights) != num_classes:
+            names = f' ({", ".join(class_names)})' if class_names else ''
             raise ConfigError(f'--class-weight {self.class_weight}: {len(weights)} weights for '
-                              f'{num_classes} classes; give one per class, in class order')
+                              f'{num_classes} classes{names}; give one per class, in class order')
         return weights
 
     def _validate_embedding(self) -> None:

@@ -46,7 +46,7 @@ def run_cross_validation(config: TrainConfig) -> Dict[str, Any]:
     source, reviews = read_data(config, config.seed)
     if len(np.unique(reviews.labels)) < 2:
         raise DataError(f'{source}: holds only one class; cross-validation needs both')
-    folds = stratified_folds(reviews.labels, config.cv, config.split_seed)
+    folds = stratified_folds(reviews.labels, config.cv, config.split_seed, reviews.class_names)
     os.makedirs(config.output_dir, exist_ok=True)
     rows = []
     for number, (train_idx, test_idx) in enumerate(folds, 1):

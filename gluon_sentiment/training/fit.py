@@ -128,12 +128,15 @@ def prepare(config: TrainConfig, worker: Worker, data: Optional[Dataset] = None,
     ------
     ConfigError
         If there are more workers than training examples or than examples
-        per batch.
+        per batch, or ``--threshold`` or ``--class-weight`` does not fit the
+        classes (checked before the run directory is written).
     RunDirError
         If ``config.output_dir`` holds another run (see
         :func:`gluon_sentiment.artifacts.rundir.prepare_run_dir`).
     """
     data = prepare_data(config, config.seed) if data is None else data
+    check_threshold(config, data)
+    config.class_weights(len(data.class_names), data.class_names)
     if worker.is_writer and not resume:
         rundir.prepare_run_dir(config.output_dir, with_data_width(config, data).to_dict(),
                                config.overwrite)

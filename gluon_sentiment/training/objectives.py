@@ -108,7 +108,7 @@ def run_class_weights(config, data) -> Optional[np.ndarray]:
         Its training labels and class names size the weights.
     """
     k = len(data.class_names)
-    weights = class_weight_vector(config.class_weight, config.class_weights(k),
+    weights = class_weight_vector(config.class_weight, config.class_weights(k, data.class_names),
                                   data.splits['train'][1], k)
     if weights is not None:
         log.info('--class-weight %s (--class-weight-mode %s): %s', config.class_weight,

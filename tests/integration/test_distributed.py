@@ -1,7 +1,8 @@
 """Data-parallel training: a real loopback dist_sync job, the launcher's failure handling, bad input.
 
 The jobs run MXNet's parameter server (ps-lite) on 127.0.0.1: one
-scheduler, one server and two workers, on 80 synthetic reviews.
+scheduler, one server and two workers, on 80 synthetic reviews (balanced,
+or 60:20 for the run with class weights and calibration) or 90 of three classes.
 """
 import json
 import os
@@ -13,10 +14,14 @@ import mxnet as mx
 import numpy as np
 import pytest
 
+from conftest import synthetic_reviews, write_review_folder
 from gluon_sentiment import launch
+from gluon_sentiment.data.pipeline import read_splits
 from gluon_sentiment.training import launcher
 from gluon_sentiment import train as train_cli
+from gluon_sentiment.training import TrainConfig
 from gluon_sentiment.training.distributed import LAUNCH_VARS, create_worker
+from three_classes import CLASSES, three_class_rows, write_csv
 from gluon_sentiment.errors import ConfigError
 
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -85,6 +90,111 @@ def test_dist_sync_workers_agree_and_match_one_process(review_folder, tmp_path, 
     assert metrics['best_epoch'] == alone['best_epoch']
     assert metrics['val_accuracy'] == pytest.approx(alone['val_accuracy'])
     assert metrics['test_accuracy'] == pytest.approx(alone['test_accuracy'])
+
+
+def _imbalanced_folder(root):
+    """60 positive and 20 negative synthetic reviews."""
+    texts, labels = synthetic_reviews(60, seed=4)
+    keep = [i for i, label in enumerate(labels) if label == 1 or i % 3 == 0]
+    return write_review_folder(root, [texts[i] for i in keep], [labels[i] for i in keep])
+
+
+def _worker_results(out):
+    return [json.load(open(out / f'worker-{rank}.json')) for rank in (0, 1)]
+
+
+@pytest.mark.parametrize('spec, mode', [('balanced', 'sample'), ('3,1', 'loss')])
+def test_dist_sync_with_class_weights_and_bias_calibration(tmp_path, job_env, spec, mode):
+    # class weights (drawn into the epoch, or weighting the loss), the temperature and
+    # per-class bias fitted on the whole validation split by every worker, --threshold auto
+    common = ['--data', _imbalanced_folder(tmp_path / 'reviews'), *ARGS,
+              '--class-weight', spec, '--class-weight-mode', mode, '--threshold', 'auto']
+    out = tmp_path / 'dist'
+    start = time.monotonic()
+    code = launch.main(['-n', '2', '-s', '1', '--timeout', '120', '--grace', '10', '--quiet',
+                        '--module', 'dist_worker', '--', *common, '--kvstore', 'dist_sync',
+                        '--output-dir', str(out)])
+    assert code == 0 and time.monotonic() - start < 120  # every worker finished, none waits
+    assert _processes_with(job_env) == []
+
+    # the weights on both workers: balanced, n / (K * n_k) of the training split, or as listed
+    saved = json.load(open(out / 'config.json'))
+    config = TrainConfig.from_dict(saved)
+    _, reviews, index, _ = read_splits(config, config.seed)
+    counts = np.bincount(reviews.labels[index['train']], minlength=2)
+    assert counts[0] < counts[1]
+    want = counts.sum() / (2 * counts) if spec == 'balanced' else [3.0, 1.0]
+    first, second = _worker_results(out)
+    for result in (first, second):
+        np.testing.assert_allclose(result['class_weights'], want)
+    assert saved['class_weight_mode'] == mode
+
+    # the workers agree: same parameters, calibration, threshold, figures; rank 0 wrote them
+    params = _params(out / 'worker-0.params')
+    other = _params(out / 'worker-1.params')
+    assert all(np.array_equal(params[name], other[name]) for name in params)
+    metrics = json.load(open(out / 'metrics.json'))
+    calibration = metrics['calibration']
+    assert calibration['weighted'] is True and len(calibration['bias']) == 2
+    for result in (first, second):
+        assert result['metrics']['calibration'] == calibration
+        for key in ('decision_threshold', 'best_epoch', 'test_accuracy',
+                    'test_weighted_accuracy', 'history'):
+            got, want = result['metrics'][key], metrics[key]
+            if key == 'history':  # timings are each worker's own
+                got, want = ([{k: v for k, v in row.items() if k.startswith('val_')}
+                              for row in rows] for rows in (got, want))
+            assert got == want, key
+    assert saved['calibration'] == {'temperature': calibration['temperature'],
+                                    'bias': calibration['bias']}
+    assert saved['decision_threshold'] == metrics['decision_threshold']
+    assert all('val_weighted_accuracy' in row for row in metrics['history'])
+
+    # the weights were applied: one process with them trains the same network and fits the
+    # same calibration; one process without them trains another network
+    assert train_cli.main(common + ['--output-dir', str(tmp_path / 'single')]) == 0
+    alone = json.load(open(tmp_path / 'single' / 'metrics.json'))
+    reference = _params(tmp_path / 'single' / 'best.params')
+    for name in params:
+        np.testing.assert_allclose(params[name], reference[name], rtol=1e-4, atol=1e-5,
+                                   err_msg=name)
+    assert alone['best_epoch'] == metrics['best_epoch']
+    assert alone['calibration']['temperature'] == pytest.approx(calibration['temperature'],
+                                                                rel=1e-3)
+    np.testing.assert_allclose(alone['calibration']['bias'], calibration['bias'], atol=1e-3)
+    plain = common[:common.index('--class-weight')] + ['--output-dir', str(tmp_path / 'plain')]
+    assert train_cli.main(plain) == 0
+    unweighted = _params(tmp_path / 'plain' / 'best.params')
+    assert max(np.abs(params[name] - unweighted[name]).max() for name in params) > 1e-2
+
+
+def test_dist_sync_three_classes_match_one_process(tmp_path, job_env):
+    # K = 3: the sharded validation sums its 3 x 3 confusion matrix over the workers in two
+    # pushes of at most 8 numbers; the temperature is fitted by every worker on the whole split
+    common = ['--data', write_csv(tmp_path / 'k3.csv', three_class_rows(30, seed=1)),
+              '--labels', ','.join(CLASSES), *ARGS, '--select-metric', 'macro_f1']
+    out = tmp_path / 'dist'
+    code = launch.main(['-n', '2', '-s', '1', '--timeout', '120', '--grace', '10', '--quiet',
+                        '--module', 'dist_worker', '--', *common, '--kvstore', 'dist_sync',
+                        '--output-dir', str(out)])
+    assert code == 0
+    assert _processes_with(job_env) == []
+    first, second = _worker_results(out)
+    assert first['metrics']['calibration'] == second['metrics']['calibration']
+    assert first['metrics']['test_macro_f1'] == second['metrics']['test_macro_f1']
+    metrics = json.load(open(out / 'metrics.json'))
+    assert train_cli.main(common + ['--output-dir', str(tmp_path / 'single')]) == 0
+    alone = json.load(open(tmp_path / 'single' / 'metrics.json'))
+    for got, want in zip(metrics['history'], alone['history']):
+        for key in ('val_loss', 'val_accuracy', 'val_macro_f1'):
+            assert got[key] == pytest.approx(want[key], abs=1e-5), key
+    assert len(metrics['history']) == len(alone['history']) == 2
+    assert metrics['best_epoch'] == alone['best_epoch']
+    for key in ('test_accuracy', 'test_macro_f1'):
+        assert metrics[key] == pytest.approx(alone[key], abs=1e-5), key
+    assert metrics['calibration']['temperature'] == pytest.approx(
+        alone['calibration']['temperature'], rel=1e-3)
+    assert json.load(open(out / 'config.json'))['class_names'] == list(CLASSES)
 
 
 def test_killed_worker_stops_the_job(review_folder, tmp_path, job_env, monkeypatch, capfd):

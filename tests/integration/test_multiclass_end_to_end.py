@@ -1,47 +1,25 @@
 """Three classes end to end: CSV -> train -> predict -> evaluate -> export (ONNX) -> bundle -> serve."""
-import csv
 import io
 import json
-import random
+import os
 from contextlib import redirect_stdout
 
 import numpy as np
+import onnxruntime as ort
 import pytest
 from fastapi.testclient import TestClient
 
 import gluon_sentiment as gs
-from conftest import NEGATIVE, NEUTRAL, POSITIVE
 from gluon_sentiment import evaluate as evaluate_cli
 from gluon_sentiment import predict as predict_cli
 from gluon_sentiment import train as train_cli
 from gluon_sentiment.deploy.bundle import export_bundle
 from gluon_sentiment.deploy.server import create_app
 from gluon_sentiment.errors import DataError
+from gluon_sentiment.inference.batches import softmax
+from three_classes import CLASSES, three_class_rows, write_csv
 
-MIDDLE = ['okay', 'average', 'mediocre', 'fine', 'passable', 'moderate']
-CLASSES = ('bad', 'meh', 'good')
 FAST = ['--seq-len', '40', '--embed-size', '16', '--batch-size', '16', '--lr', '0.01', '--quiet']
-
-
-def three_class_rows(n_per_class=50, seed=0):
-    rng = random.Random(seed)
-    rows = []
-    for name, words in zip(CLASSES, (NEGATIVE, MIDDLE, POSITIVE)):
-        for _ in range(n_per_class):
-            tokens = [rng.choice(NEUTRAL) for _ in range(rng.randint(8, 25))]
-            for _ in range(3):
-                tokens.insert(rng.randrange(len(tokens)), rng.choice(words))
-            rows.append((' '.join(tokens), name))
-    rng.shuffle(rows)
-    return rows
-
-
-def write_csv(path, rows):
-    with open(path, 'w', newline='', encoding='utf-8') as f:
-        writer = csv.writer(f)
-        writer.writerow(['text', 'label'])
-        writer.writerows(rows)
-    return str(path)
 
 
 @pytest.fixture(scope='module')
@@ -83,7 +61,7 @@ def test_run_remembers_classes_and_predicts_three(three_class_run):
     assert record['explanation']['class'] == 'good'
 
 
-def test_evaluate_reports_macro_f1_and_refuses_unknown_labels(three_class_run):
+def test_evaluate_reports_macro_f1_and_refuses_unknown_labels(three_class_run, capsys):
     root, run = three_class_run
     test = write_csv(root / 'test.csv', three_class_rows(20, seed=5))
     out = io.StringIO()
@@ -97,6 +75,13 @@ def test_evaluate_reports_macro_f1_and_refuses_unknown_labels(three_class_run):
     bad = write_csv(root / 'bad.csv', [('awful', 'bad'), ('so so', 'neutral')])
     with pytest.raises(DataError, match=r"\['neutral'\] are none of --labels bad,meh,good"):
         gs.analysis.evaluate_run(run, bad, str(root / 'ev2'))
+    capsys.readouterr()
+    assert evaluate_cli.main(['--model', run, '--data', bad, '--out', str(root / 'ev3'),
+                              '--quiet']) == 2
+    err = capsys.readouterr().err
+    assert err.startswith('error: ') and err.count('\n') == 1 and 'Traceback' not in err
+    assert "['neutral'] are none of --labels bad,meh,good" in err
+    assert 'leave out the texts of other classes' in err
 
 
 def test_bundle_onnx_and_serve(three_class_run):
@@ -112,11 +97,25 @@ def test_bundle_onnx_and_serve(three_class_run):
     assert np.allclose(gs.load_model(bundle).predict_proba(texts), run_probs, atol=1e-5)
     assert np.allclose(gs.load_model(bundle, symbolic=True).predict_proba(texts), run_probs,
                        atol=1e-5)
+    # the ONNX graph gives the logits; the manifest's calibration turns them into the run's
+    # probabilities
+    clf = gs.load_model(run)
+    X, _ = clf.encode_tokens(clf.tokenize(texts))
+    session = ort.InferenceSession(os.path.join(bundle, 'model.onnx'),
+                                   providers=['CPUExecutionProvider'])
+    logits = session.run(None, {session.get_inputs()[0].name: X.astype(np.float32)})[0]
+    assert logits.shape == (3, 3)
+    output = manifest['output']
+    onnx_probs = softmax(logits.astype(np.float64) / (output['temperature'] or 1.0)
+                         + np.asarray(output.get('bias') or 0.0))
+    np.testing.assert_allclose(onnx_probs, run_probs, atol=1e-5)
     client = TestClient(create_app(gs.load_model(bundle)))
     answer = client.post('/predict', json={'texts': texts})
     assert answer.status_code == 200
-    labels = [p['label'] for p in answer.json()['predictions']]
-    assert labels == list(CLASSES)
+    predictions = answer.json()['predictions']
+    assert [p['label'] for p in predictions] == list(CLASSES)
+    served = [[p['probabilities'][name] for name in CLASSES] for p in predictions]
+    np.testing.assert_allclose(served, run_probs, atol=1e-5)
 
 
 def test_train_classifier_in_memory(tmp_path):

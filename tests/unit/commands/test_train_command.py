@@ -60,3 +60,26 @@ def test_help_documents_every_flag(capsys):
                  '--max-examples', '--vocab-size', '--seq-len', '--no-hybridize',
                  '--output-dir', '--overwrite', '--no-bucket', '--cpu-contexts'):
         assert flag in out
+
+
+def test_options_that_do_not_fit_the_classes_fail_before_the_run_is_written(review_folder,
+                                                                            tmp_path, capsys):
+    out = tmp_path / 'run'
+    assert _train(review_folder, out, '--class-weight', '1,2,3') == 2
+    err = capsys.readouterr().err
+    assert err.startswith('error: --class-weight 1,2,3: 3 weights for 2 classes (negative, '
+                          'positive); give one per class, in class order')
+    assert err.count('\n') == 1 and 'Traceback' not in err
+    assert not out.exists()  # so the corrected command may use the same folder
+    assert _train(review_folder, out, '--class-weight', '1,3', '--epochs', '1') == 0
+    assert json.load(open(out / 'config.json'))['class_weight'] == '1,3'
+    three = tmp_path / 'three'
+    for name in 'abc':
+        os.makedirs(three / name)
+        for i in range(5):
+            (three / name / f'{i}.txt').write_text(f'{name} review number {i}')
+    assert _train(str(three), tmp_path / 'k3', '--labels', 'a,b,c', '--threshold', '0.4') == 2
+    err = capsys.readouterr().err
+    assert err == ('error: --threshold 0.4: only for binary runs; this one has 3 classes '
+                   '(a, b, c); leave it out\n')
+    assert not (tmp_path / 'k3').exists()

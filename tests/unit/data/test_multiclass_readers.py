@@ -114,3 +114,28 @@ def test_full_protocol_split_is_stratified_over_k_classes(tmp_path):
     config = DataConfig(data=path, protocol='full', full_val_size=0.15)
     _, reviews, index, _ = read_splits(config)
     assert np.bincount(reviews.labels[index['val']]).tolist() == [3, 3, 3]
+
+
+def test_full_protocol_names_a_class_too_small_for_the_validation_slice(tmp_path):
+    path = _folders(tmp_path / 'd', {'a': [f'a text {i}' for i in range(20)], 'b': ['b text'],
+                                     'c': [f'c text {i}' for i in range(20)]})
+    config = DataConfig(data=path, protocol='full', labels='a,b,c')
+    with pytest.raises(DataError, match=r"--protocol full: too few examples of class 'b' \(1\) "
+                                        r'for a stratified validation slice, which needs at least '
+                                        r'2 of each class; add examples of it or leave it out'):
+        read_splits(config)
+
+
+def test_test_data_with_a_class_unknown_to_the_training_data(tmp_path):
+    path = _folders(tmp_path / 'd', {name: [f'{name} text {i}' for i in range(6)]
+                                     for name in ('a', 'b', 'c')})
+    test = tmp_path / 'test.jsonl'
+    test.write_text('\n'.join(json.dumps({'text': f't {i}', 'label': label})
+                              for i, label in enumerate(['a', 'zzz', 'c', 'yyy'])))
+    config = DataConfig(data=path, test_data=str(test), labels='a,b,c')
+    with pytest.raises(DataError, match=r"\['yyy', 'zzz'\] are none of --labels a,b,c; only "
+                                        r'those may occur: leave out the texts of other classes'):
+        read_splits(config)
+    # without --labels the training data's classes stand in for them
+    with pytest.raises(DataError, match=r"\['yyy', 'zzz'\] are none of --labels a,b,c"):
+        read_splits(DataConfig(data=path, test_data=str(test)))

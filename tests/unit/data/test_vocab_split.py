@@ -103,5 +103,7 @@ def test_full_protocol_split_is_stratified_and_complete():
     assert set(index) == {'train', 'val'}
     assert sorted(np.concatenate([index['train'], index['val']])) == list(range(100))
     assert len(index['val']) == 10 and labels[index['val']].sum() == 4
-    with pytest.raises(DataError, match='full-val-size'):
+    with pytest.raises(DataError, match='full-val-size'):  # a slice of 1 for 2 classes
+        full_split_indices(np.array([0, 0, 1, 1]), 0.05, 42)
+    with pytest.raises(DataError, match=r"too few examples of class '0' \(1\)"):
         full_split_indices(np.array([0, 1, 1]), 0.05, 42)
