@@ -10,8 +10,10 @@ folder, which loads with :func:`gluon_sentiment.load_model` like a run;
 no retraining is needed, so the whole budget goes to the search.
 
 The budget: a trial starts only when its first epoch fits (estimated by
-:class:`~.budget.TimeModel`), trains at most the epochs that fit, and the
-loop stops when no family's trial fits any more; a running trial stops at
+:class:`~.budget.TimeModel`; a drawn trial that does not fit is recorded as
+not started and another is drawn, up to :data:`MAX_DRAWS` at a time), trains
+at most the epochs that fit, and the loop stops when no family's trial fits
+any more; a running trial stops at
 the end of an epoch when the next one would overrun. Optuna's pruner reads
 each epoch's validation metric through :class:`TrialHandler` and stops
 trials that fall behind the median of the earlier ones at the same epoch.
@@ -55,8 +57,8 @@ from .report import train_command, write_trials_csv
 from .space import (FAMILIES, Family, check_fits, is_imbalanced, recipe_params,
                     suggest_fields)
 
-__all__ = ['SELECT_METRICS', 'STUDY_NAME', 'AutotuneOptions', 'TrialHandler', 'BudgetSpent', 'autotune',
-           'load_options', 'model_files_bytes', 'best_trial']
+__all__ = ['SELECT_METRICS', 'STUDY_NAME', 'MAX_DRAWS', 'AutotuneOptions', 'TrialHandler',
+           'BudgetSpent', 'autotune', 'load_options', 'model_files_bytes', 'best_trial']
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,8 @@ SELECT_METRICS = ('accuracy', 'macro_f1')
 COMPRESS_RESERVE = 60.0
 #: the Optuna study's name in its storage
 STUDY_NAME = 'gluon_sentiment-autotune'
+#: trials drawn in a row whose first epoch does not fit the time left before the study stops
+MAX_DRAWS = 8
 #: files a loadable run needs (parameters as trained, or compact), and what the output folder
 #: copies from the best trial
 _RUN_FILES = (CONFIG, VOCAB, BEST_PARAMS, COMPACT_PARAMS)
@@ -273,14 +277,20 @@ class _Tuner:
             log.info('stopping: %s left, the cheapest trial needs about %s',
                      format_duration(max(self.budget.remaining(), 0)), format_duration(seconds))
             return False
-        trial = self.study.ask()
-        family, fields = suggest_fields(trial, self.families, self.options.max_size,
-                                        self.options.max_epochs, self.corpus.imbalanced)
-        fit = self.times.epochs_that_fit(family.name, self.corpus.num_train,
-                                         self.budget.remaining() - self.reserve)
-        if fit < 1:
+        for _ in range(MAX_DRAWS):
+            trial = self.study.ask()
+            family, fields = suggest_fields(trial, self.families, self.options.max_size,
+                                            self.options.max_epochs, self.corpus.imbalanced)
+            fit = self.times.epochs_that_fit(family.name, self.corpus.num_train,
+                                             self.budget.remaining() - self.reserve)
+            if fit >= 1:
+                break
+            # a cheaper family may still fit: the next draw tries again
             trial.set_user_attr('stopped_by', 'budget: not started')
             self.study.tell(trial, state=TrialState.FAIL)
+        else:
+            log.info('stopping: none of %d trials drawn fits the %s left', MAX_DRAWS,
+                     format_duration(max(self.budget.remaining(), 0)))
             return False
         if fit < fields['epochs']:
             trial.set_user_attr('epochs_drawn', fields['epochs'])

@@ -159,3 +159,17 @@ def test_a_spent_budget_ends_a_trial_within_its_epoch(review_folder, tmp_path):
     rows = [r for r in _rows(options.output_dir) if r['state'] != 'WAITING']
     assert [(r['state'], r['stopped_by']) for r in rows] == [('FAIL', 'budget')]
     assert 50.0 <= clock.now <= 50.0 + 20.0
+
+
+def test_a_drawn_trial_that_cannot_start_gives_way_to_one_that_can(review_folder, tmp_path):
+    # the first recipe queued is a family documented at 10^6 s an epoch: it cannot start in the
+    # budget, and the study draws again (the next recipe) instead of stopping there
+    slow = Family('slow', dict(model='ngram', embed_size=8, epochs=2, lr=5e-2), ((60, 101),),
+                  _draw, {'seq_len': 24}, 1e6)
+    options = _options(review_folder, tmp_path, time_budget=3600.0, max_trials=1)
+    report = autotune(options, families=(slow, TINY[0]))
+    rows = [r for r in _rows(options.output_dir) if r['state'] != 'WAITING']
+    assert [(r['params_family'], r['state']) for r in rows] == [('slow', 'FAIL'),
+                                                                ('good', 'COMPLETE')]
+    assert rows[0]['stopped_by'] == 'budget: not started'
+    assert report['best_trial'] == 1
