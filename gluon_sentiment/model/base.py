@@ -23,12 +23,19 @@ attributes:
     encoder and the final dense layer.
 ``embed(inputs)``, ``classify(F, embedded, inputs)``
     The forward pass split at the word vectors (for gradient x input).
+``training_block(hybridize)``, ``training_inputs(X)``
+    What a training step calls, on which arrays of the batch's token
+    indices: the network itself on ``(X,)`` here. A model may train through
+    another block over the same parameters, on inputs prepared in numpy
+    (the n-gram model hashes its n-grams there); inference, export and
+    evaluation always call the network on token indices.
 
 :func:`gluon_sentiment.model.register_model` checks the declarations when a
 class is registered.
 """
-from typing import Optional
+from typing import Optional, Tuple
 
+import numpy as np
 from mxnet.gluon import HybridBlock, nn
 
 __all__ = ['SentimentNet']
@@ -146,6 +153,24 @@ class SentimentNet(HybridBlock):
         Nothing here; :class:`~gluon_sentiment.model.ngram.NgramNet` sets its
         naive-Bayes weights.
         """
+
+    def training_block(self, hybridize: bool = True) -> HybridBlock:  # pylint: disable=unused-argument
+        """The block a training step calls on :meth:`training_inputs`: the network itself.
+
+        ``hybridize`` says whether the network was hybridized (a block made
+        here is hybridized likewise). A subclass may return another block
+        sharing this network's parameters (as its child), whose outputs are
+        the network's scores of the same texts, and whose own
+        ``training_inputs`` prepares its arrays.
+        """
+        return self
+
+    def training_inputs(self, X: np.ndarray) -> Tuple[np.ndarray, ...]:
+        """The arrays a training step feeds :meth:`training_block` for token indices ``X``.
+
+        ``X`` is the batch ``(batch, width)`` as cut for the step; here ``(X,)``.
+        """
+        return (X,)
 
     def embed(self, inputs):
         """Word vectors ``(batch, seq_len, embed_size)`` of token indices, after ``embed_dropout``."""

@@ -158,16 +158,24 @@ def layout_batches(batches: Sequence[np.ndarray], seq_len: int,
             for idx in batches]
 
 
-def _load_rows(X: np.ndarray, y: np.ndarray, batch: Batch, ctx: List[mx.Context]):
+def _load_rows(net: gluon.Block, X: np.ndarray, y: np.ndarray, batch: Batch,
+               ctx: List[mx.Context]):
     """Split ``batch``'s rows of ``(X, y)`` over ``ctx``, with a 0/1 weight per row.
 
     Every context gets at least one row: those the rows cannot fill are
-    copies of ``batch.filler`` with weight 0.
+    copies of ``batch.filler`` with weight 0. The inputs of each context are
+    a tuple: the arrays ``net.training_inputs`` makes of the rows' token
+    indices (see :meth:`~gluon_sentiment.model.SentimentNet.training_block`),
+    or the indices alone for a block without it.
     """
     pad = max(0, len(ctx) - len(batch.rows))
     weight = np.concatenate([np.ones(len(batch.rows)), np.zeros(pad)]).reshape(-1, 1)
     rows = np.concatenate([batch.rows, np.repeat([batch.filler], pad)]).astype(np.int64)
-    return (split_to_contexts(X[rows, :batch.width], ctx), split_to_contexts(y[rows], ctx),
+    tokens = X[rows, :batch.width]
+    prepare = getattr(net, 'training_inputs', None)
+    arrays = (tokens,) if prepare is None else prepare(tokens)
+    inputs = list(zip(*(split_to_contexts(array, ctx) for array in arrays)))
+    return (inputs, split_to_contexts(y[rows], ctx),
             gluon.utils.split_and_load(mx.nd.array(weight), ctx, even_split=False))
 
 
@@ -196,9 +204,9 @@ def train_batch(net: gluon.Block, trainer: gluon.Trainer, loss_fn: gluon.loss.Lo
     StepOutput
         Scores, labels, per-example losses and 0/1 weights of each context.
     """
-    data, labels, weights = _load_rows(X, y, batch, ctx)
+    data, labels, weights = _load_rows(net, X, y, batch, ctx)
     with autograd.record():
-        outputs = [net(x) for x in data]
+        outputs = [net(*inputs) for inputs in data]
         losses = [loss_fn(out, lab, w) for out, lab, w in zip(outputs, labels, weights)]
     for loss in losses:
         loss.backward()
@@ -262,7 +270,10 @@ def train_epoch(net: gluon.Block, trainer: gluon.Trainer, loss_fn: gluon.loss.Lo
     Parameters
     ----------
     net : Block
-        The model, initialized on every context of ``ctx``.
+        What a step calls, initialized on every context of ``ctx``: the
+        model, or its ``training_block()``; a ``training_inputs`` method, if
+        it has one, makes each batch's input arrays (see
+        :meth:`~gluon_sentiment.model.SentimentNet.training_block`).
     trainer : gluon.Trainer
         Trainer over ``net``'s parameters.
     loss_fn : gluon.loss.Loss

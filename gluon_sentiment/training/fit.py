@@ -196,7 +196,7 @@ def build(config: TrainConfig, data: Dataset, ctx: List[mx.Context], worker: Wor
     trainer = make_trainer(net, config, updates, worker.kvstore)
     run = TrainingRun(config, data, ctx, worker, net, trainer, _new_metrics(config, data, worker),
                       margin, bucket, loss_fn=training_loss(config, weights, ctx),
-                      class_weights=weights)
+                      class_weights=weights, step_block=net.training_block(config.hybridize))
     if pretrained is not None:
         mode = ('multichannel' if config.multichannel else
                 'frozen' if config.freeze_embedding else 'fine-tuned')
@@ -342,7 +342,8 @@ def train_batches(run: TrainingRun, batches: Sequence[Batch],
     X, y, _ = run.data.splits['train']
     meter = EpochMeter(run.ctx[0], len(batches), progress=run.worker.is_writer)
     for i, batch in enumerate(batches):
-        meter.update(batch, train_batch(run.net, run.trainer, run.loss_fn, X, y, batch, run.ctx))
+        meter.update(batch, train_batch(run.step_block or run.net, run.trainer, run.loss_fn, X, y,
+                                        batch, run.ctx))
         on_batch_end(i)
     return meter.result()
 

@@ -108,6 +108,9 @@ class TrainingRun:
         Set by a handler's ``train_begin`` to train no (further) epoch, e.g.
         :class:`EarlyStopping` when a resumed run had already run out of
         patience.
+    step_block : HybridBlock, optional
+        What each training step calls: ``net.training_block()`` (see
+        :class:`~gluon_sentiment.model.SentimentNet`); None: ``net`` itself.
     """
     config: TrainConfig
     data: Dataset
@@ -122,6 +125,7 @@ class TrainingRun:
     class_weights: Optional[np.ndarray] = None
     best_params: Optional[Dict[str, mx.nd.NDArray]] = None
     stop: bool = False
+    step_block: Optional[gluon.HybridBlock] = None
 
     @property
     def out(self) -> str:
