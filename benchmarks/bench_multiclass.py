@@ -12,7 +12,9 @@ and ``label`` columns, and on the same split:
 * trains README's n-gram recipe (``train --data TRAIN.csv --labels ...
   --protocol full --model ngram --vocab-size 100000 --seq-len 1000 --epochs 5
   --lr 5e-3``) and the default multi-kernel network (``--protocol full``,
-  other flags default), each scored with ``evaluate --data TEST.csv``.
+  other flags default), each scored with ``evaluate --data TEST.csv``;
+  ``--models multikernel-glove`` adds the multi-kernel network on two
+  channels of GloVe vectors (``--preset glove-multichannel``).
 
 The last line is one JSON object: accuracy and macro-F1 of each, seconds.
 ``--quick`` is a smoke version on 2,000 reviews with one epoch.
@@ -37,6 +39,7 @@ from gluon_sentiment.data.formats import load_dataset
 from gluon_sentiment.data.split import balanced_subset
 from gluon_sentiment.data.text import tokenize
 from gluon_sentiment.training import TrainConfig, run_training
+from gluon_sentiment.training.presets import PRESETS
 
 __all__ = ['main', 'tfidf_lr']
 
@@ -45,6 +48,8 @@ BINS = '1-2,3-4,7-8,9-10'
 RECIPES = {
     'ngram': dict(model='ngram', vocab_size=100000, seq_len=1000, epochs=5, lr=5e-3),
     'multikernel': dict(model='multikernel'),
+    # --preset glove-multichannel (README's first GloVe command; needs the GloVe vectors)
+    'multikernel-glove': PRESETS['glove-multichannel'][1],
 }
 
 
@@ -76,7 +81,8 @@ def main() -> None:
                                                       'ratings)')
     parser.add_argument('--test-fraction', type=float, default=0.2)
     parser.add_argument('--models', default='ngram,multikernel',
-                        help='comma-separated: which of ngram, multikernel to train')
+                        help='comma-separated: which of ngram, multikernel, multikernel-glove '
+                             'to train')
     parser.add_argument('--workdir', default=None, help='where CSVs and runs go (default: temp)')
     parser.add_argument('--quick', action='store_true', help='2,000 reviews, one epoch')
     args = parser.parse_args()
