@@ -17,6 +17,12 @@ prints as "Maximum resident set size"). The trainings:
 * ``best-ngram``, ``best-glove``: the members of ``train_best``
   (``BEST_MEMBERS``, ``--protocol full``).
 
+Two whole pipelines run only when ``--only`` names them (:data:`PIPELINES`):
+``best``, ``examples/train_best.py`` (both members one after the other, then
+their combination, in one process), and ``autotune``, ``python -m
+gluon_sentiment.autotune --time-budget T`` (``--time-budget``, default 3m;
+every trial in one process).
+
 ``--epochs N`` trains every one N epochs, for a quicker figure: the n-gram
 trainings' peak is flat from the second epoch on, the CNNs' still grows a
 little with each epoch (the per-call peaks of ``--stages`` show it).
@@ -54,6 +60,8 @@ TRAININGS: Dict[str, Dict[str, Any]] = {
     **{f'best-{name.split("-")[-1]}': {**fields, 'protocol': 'full'}
        for name, _, fields in BEST_MEMBERS},
 }
+#: Whole pipelines, measured only when ``--only`` names them: train_best and autotune.
+PIPELINES = ('best', 'autotune')
 #: What ``--quick`` changes in every training: a few reviews, one epoch, a small table.
 QUICK = {'max_examples': 200, 'epochs': 1}
 QUICK_BUCKETS = 2 ** 14
@@ -64,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--data', required=True, help='labelled training reviews')
     parser.add_argument('--only', default=','.join(TRAININGS),
-                        help=f'trainings to measure, comma-separated, of {", ".join(TRAININGS)}')
+                        help='trainings to measure, comma-separated, of '
+                             f'{", ".join(tuple(TRAININGS) + PIPELINES)}')
+    parser.add_argument('--time-budget', default='3m', help="autotune's budget (--only autotune)")
     parser.add_argument('--epochs', type=int, default=None,
                         help='epochs of every training (default: its own)')
     parser.add_argument('--embedding', default=None,
@@ -76,9 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def training_fields(name: str, args: argparse.Namespace) -> Dict[str, Any]:
-    """TrainConfig fields of the training ``name`` under ``args`` (``--epochs``, ``--quick``)."""
-    fields = dict(TRAININGS[name])
+def training_fields(name: str, args: argparse.Namespace,
+                    fields: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """TrainConfig fields of the training ``name`` (or ``fields``) under ``args`` (``--epochs``,
+    ``--quick``)."""
+    fields = dict(TRAININGS[name] if fields is None else fields)
     if args.epochs:
         fields['epochs'] = args.epochs
     if args.embedding and fields.get('embedding'):
@@ -144,7 +156,8 @@ class StageProbe:
         from gluon_sentiment.artifacts import rundir
         from gluon_sentiment.data import pipeline
         from gluon_sentiment.model import ngram
-        from gluon_sentiment.training import checkpoint, fit, handlers
+        from gluon_sentiment.training import checkpoint, fit, handlers, recipes
+        from gluon_sentiment.tuning import study
         targets = [(fit, 'load_pretrained', 'pretrained vectors'),
                    (pipeline, 'read_splits', 'read + split'),
                    (pipeline, 'encode_corpus', 'tokenize + encode'),
@@ -159,21 +172,49 @@ class StageProbe:
                    (gluon.Trainer, 'save_states', 'save trainer states (MXNet)'),
                    (checkpoint, 'save_trainer_states', 'save trainer states'),
                    (fit, 'fit', 'fit (all epochs)'), (fit, 'calibrate_run', 'calibrate'),
-                   (rundir, 'export_symbol', 'export graph'), (fit, 'finish', 'finish')]
+                   (rundir, 'export_symbol', 'export graph'), (fit, 'finish', 'finish'),
+                   (recipes, '_train_member', 'train_best: member'),
+                   (recipes, '_combine', 'train_best: combine members'),
+                   (study._Tuner, '_train', 'autotune: trial')]
         for owner, attr, name in targets:
             if hasattr(owner, attr):  # (an older tree may lack one: measured before and after)
                 setattr(owner, attr, self.wrap(name, getattr(owner, attr)))
 
 
+def pipeline_spec(name: str, args: argparse.Namespace) -> Dict[str, Any]:
+    """What the child of the pipeline ``name`` runs: ``train_best``'s members, autotune's options."""
+    if name == 'best':
+        return {'members': [(member, weight, training_fields(name, args, fields))
+                            for member, weight, fields in BEST_MEMBERS]}
+    return {'time_budget': args.time_budget,
+            'max_examples': QUICK['max_examples'] if args.quick else None}
+
+
+def _run_pipeline(spec: Dict[str, Any]) -> Dict[str, Any]:
+    """Run ``spec['pipeline']`` on ``spec['fields']['data']``: its metrics."""
+    data, out = spec['fields']['data'], spec['fields']['output_dir']
+    if spec['pipeline'] == 'best':
+        from gluon_sentiment.training.recipes import train_best
+        members = [tuple(member) for member in spec['run']['members']]
+        return {**train_best(data, out, overwrite=True, members=members), 'best_epoch': None}
+    from gluon_sentiment.tuning import AutotuneOptions, autotune, parse_duration
+    report = autotune(AutotuneOptions(
+        data=data, output_dir=out, overwrite=True, max_examples=spec['run']['max_examples'],
+        time_budget=parse_duration(spec['run']['time_budget'])))
+    return {**report, 'best_epoch': None}
+
+
 def run_child(spec: Dict[str, Any]) -> Dict[str, Any]:
-    """Train ``spec['fields']`` (with ``spec['stages']``, probed): the child's JSON report."""
+    """Train ``spec['fields']`` or run ``spec['pipeline']`` (with ``spec['stages']``, probed):
+    the child's JSON report."""
     probe = StageProbe() if spec['stages'] else None
     if probe is not None:
         probe.install()
     from gluon_sentiment.training.config import TrainConfig
     from gluon_sentiment.training.fit import run_training
     start = time.perf_counter()
-    metrics = run_training(TrainConfig(**spec['fields']))
+    metrics = (_run_pipeline(spec) if spec.get('pipeline')
+               else run_training(TrainConfig(**spec['fields'])))
     report = {'seconds': time.perf_counter() - start, 'val_accuracy': metrics['val_accuracy'],
               'test_accuracy': metrics.get('test_accuracy'), 'best_epoch': metrics['best_epoch']}
     if probe is not None:
@@ -184,10 +225,13 @@ def run_child(spec: Dict[str, Any]) -> Dict[str, Any]:
 
 # --- the parent ---------------------------------------------------------------------------------
 
-def measure(name: str, fields: Dict[str, Any], stages: bool, workdir: str) -> Dict[str, Any]:
-    """Train ``fields`` in a child process: its report, with ``peak_rss_mb`` from ``wait4``."""
+def measure(name: str, fields: Dict[str, Any], stages: bool, workdir: str,
+            pipeline: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """Train ``fields`` (or run the pipeline ``name`` as ``pipeline`` says) in a child process:
+    its report, with ``peak_rss_mb`` from ``wait4``."""
     spec = {'fields': {**fields, 'output_dir': os.path.join(workdir, name), 'overwrite': True},
-            'stages': stages}
+            'stages': stages, 'pipeline': name if pipeline is not None else None,
+            'run': pipeline}
     env = {**os.environ, 'PYTHONPATH': ROOT + os.pathsep + os.environ.get('PYTHONPATH', '')}
     out = os.path.join(workdir, f'{name}.json')
     proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), '--data', fields['data'],
@@ -219,14 +263,19 @@ def main(argv: Optional[List[str]] = None) -> int:
             json.dump(report, f)
         return 0
     names = [n for n in args.only.split(',') if n]
-    unknown = [n for n in names if n not in TRAININGS]
+    unknown = [n for n in names if n not in tuple(TRAININGS) + PIPELINES]
     if unknown:
-        raise SystemExit(f'--only {unknown[0]}: not a training here; choose of {", ".join(TRAININGS)}')
+        raise SystemExit(f'--only {unknown[0]}: not a training here; choose of '
+                         f'{", ".join(tuple(TRAININGS) + PIPELINES)}')
     results = {}
     with tempfile.TemporaryDirectory(prefix='bench_memory_') as workdir:
         for name in names:
-            fields = {**training_fields(name, args), 'data': args.data}
-            report = measure(name, fields, args.stages, workdir)
+            if name in PIPELINES:
+                report = measure(name, {'data': args.data}, args.stages, workdir,
+                                 pipeline_spec(name, args))
+            else:
+                fields = {**training_fields(name, args), 'data': args.data}
+                report = measure(name, fields, args.stages, workdir)
             results[name] = report
             print(f'{name:12s} peak RSS {report["peak_rss_mb"]:7.0f} MB  '
                   f'{report["seconds"]:6.1f} s  val acc {report["val_accuracy"]:.4f}', flush=True)

@@ -13,9 +13,10 @@ The layers, lowest first (each imports only those below it):
 :mod:`.deploy`; the command modules (``python -m gluon_sentiment.train`` ...)
 sit on top.
 """
-from .threads import configure_threads
+from .threads import bound_caches, configure_threads
 
 configure_threads()  # must run before mxnet is imported anywhere below
+bound_caches()  # before any MXNet operator runs
 
 from ._version import __version__  # noqa: E402
 from .embeddings import attach_pretrained, load_token_embedding  # noqa: E402

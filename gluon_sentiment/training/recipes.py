@@ -24,11 +24,12 @@ from ..artifacts.store import ENSEMBLE, MEMBERS, METRICS, write_json
 from ..data.pipeline import read_splits
 from ..errors import RunDirError
 from ..inference.classifier import decide
-from ..inference.ensemble import write_ensemble
+from ..inference.ensemble import EnsembleClassifier, write_ensemble
 from ..inference.loading import load_model
 from .checkpoint import prune_finished
 from .config import TrainConfig
 from .fit import run_training
+from .release import release_memory
 from .stacking import fit_weights, mixture_weights
 
 __all__ = ['calibrate_ensemble', 'BEST_MEMBERS', 'BEST_FIT_WEIGHTS', 'FAST_NGRAM',
@@ -94,12 +95,18 @@ def calibrate_ensemble(path: str, spec: Dict[str, Any], ensemble, texts: Sequenc
     """
     if probs is None:
         probs = ensemble.predict_proba(texts)  # the members' own temperatures already apply
+    report, ensemble.temperature = _save_temperature(path, spec, probs, labels, temperature)
+    return report
+
+
+def _save_temperature(path: str, spec: Dict[str, Any], probs: np.ndarray, labels: np.ndarray,
+                      temperature: Optional[float] = None):
+    """Fit (unless given) the temperature of the averaged ``probs`` and write it into
+    ``ensemble.json``: the calibration report and the temperature."""
     if temperature is None:
         temperature = fit_temperature(probs, labels)
-    spec = {**spec, 'calibration': {'temperature': temperature}}
-    write_json(os.path.join(path, ENSEMBLE), spec)
-    ensemble.temperature = temperature
-    return calibration_report(probs, labels, temperature)
+    write_json(os.path.join(path, ENSEMBLE), {**spec, 'calibration': {'temperature': temperature}})
+    return calibration_report(probs, labels, temperature), temperature
 
 
 def _prepare_output(output_dir: str, overwrite: bool) -> None:
@@ -127,39 +134,64 @@ def _train_member(config: TrainConfig, output_dir: str) -> Dict[str, Any]:
             'test_accuracy': metrics.get('test_accuracy'), 'seconds': time.time() - tick}
 
 
+def _member_scores(output_dir: str, paths: Sequence[str], texts: Sequence[str],
+                   test_texts: Optional[Sequence[str]] = None):
+    """Each member's probabilities of ``texts`` (and of ``test_texts``): lists, member order.
+
+    One member is loaded at a time and released before the next, so the
+    peak memory is that of the largest member, not of all of them.
+    """
+    val, test = [], []
+    for path in paths:
+        member = load_model(os.path.join(output_dir, path))
+        val.append(member.predict_proba(texts))
+        if test_texts is not None:
+            test.append(member.predict_proba(test_texts))
+        del member
+        release_memory()
+    return val, test
+
+
+def _average(weights: np.ndarray, probs: Sequence[np.ndarray]) -> np.ndarray:
+    """The members' ``probs`` averaged with ``weights``, in float64 (as the ensemble does)."""
+    return sum(w * np.asarray(p, dtype=np.float64) for w, p in zip(weights, probs))
+
+
 def _combine(output_dir: str, config: TrainConfig, rows: List[Dict[str, Any]],
              weights: Sequence[float], fit: bool) -> Dict[str, Any]:
     """Weigh (``fit``: on the validation slice) and calibrate the members; score the ensemble.
 
-    Returns the ensemble's entries of ``metrics.json``.
+    The figures are those of ``load_model(output_dir)`` on the validation
+    slice (and the test set), computed from each member's probabilities
+    (:func:`_member_scores`). Returns the ensemble's entries of ``metrics.json``.
     """
     paths = [row['path'] for row in rows]
     spec = write_ensemble(output_dir, paths, weights)
-    ensemble = load_model(output_dir)
     _, reviews, index, test = read_splits(config, config.seed)  # the members' split
     texts, labels = [reviews.texts[i] for i in index['val']], reviews.labels[index['val']]
-    probs = [member.predict_proba(texts) for member in ensemble.members]
-    temperature = None
+    probs, test_probs = _member_scores(output_dir, paths, texts,
+                                       None if test is None else test.texts)
+    mix, temperature = EnsembleClassifier([None] * len(paths), spec['weights']).weights, None
     if fit:
         weights, temperature = (fit_weights(probs, labels) if config.calibrate
                                 else (mixture_weights(probs, labels), None))
         spec = write_ensemble(output_dir, paths, weights)
-        ensemble.weights = np.asarray(weights)
+        mix = np.asarray(weights)
         log.info('weights fitted on %d validation texts: %s', len(labels),
-                 ', '.join(f'{w:.3f}' for w in ensemble.weights))
+                 ', '.join(f'{w:.3f}' for w in mix))
     for row, weight in zip(rows, spec['weights']):
         row['weight'] = weight  # as ensemble.json holds it
-    averaged = sum(w * np.asarray(p, dtype=np.float64) for w, p in zip(ensemble.weights, probs))
+    averaged = _average(mix, probs)
     out: Dict[str, Any] = {'weights_fitted': fit, 'sizes': {'val': len(labels)}}
     if config.calibrate:
-        out['calibration'] = calibrate_ensemble(output_dir, spec, ensemble, texts, labels,
-                                                averaged, temperature)
-    predicted = decide(apply_temperature(averaged, ensemble.temperature), ensemble.threshold)
+        out['calibration'], temperature = _save_temperature(output_dir, spec, averaged, labels,
+                                                            temperature)
+    threshold = spec.get('decision_threshold')
+    predicted = decide(apply_temperature(averaged, temperature), threshold)
     out['val_accuracy'] = float((predicted == labels).mean())
     if test is not None:
-        test_probs = ensemble.predict_proba(test.texts)
-        out['test_accuracy'] = float((decide(test_probs, ensemble.threshold)
-                                      == test.labels).mean())
+        test_probs = apply_temperature(_average(mix, test_probs), temperature)
+        out['test_accuracy'] = float((decide(test_probs, threshold) == test.labels).mean())
         out['test_calibration'] = {'ece': expected_calibration_error(test_probs, test.labels),
                                    'nll': negative_log_likelihood(test_probs, test.labels)}
         out['sizes']['test'] = len(test.labels)
@@ -206,6 +238,7 @@ def train_best(data: str, output_dir: str, test_data: Optional[str] = None,
     report: Dict[str, Any] = {'data': data, 'test_data': test_data, 'members': []}
     for config in configs:
         report['members'].append(_train_member(config, output_dir))
+        release_memory()  # the member's network, trainer and data, before the next member
     fit = BEST_FIT_WEIGHTS if fit is None else fit
     report.update(_combine(output_dir, configs[0], report['members'],
                            [weight for _, weight, _ in members], fit))

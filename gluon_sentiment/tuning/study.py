@@ -52,6 +52,7 @@ from ..training.checkpoint import prune_finished
 from ..training.config import TrainConfig
 from ..training.fit import run_training
 from ..training.handlers import Handler, TrainingRun
+from ..training.release import release_memory
 from .budget import Budget, TimeModel, format_duration
 from .report import train_command, write_trials_csv
 from .space import (FAMILIES, Family, check_fits, is_imbalanced, recipe_params,
@@ -225,7 +226,8 @@ class TrialHandler(Handler):
 
 
 class _Corpus:
-    """The reviews and their split, read once; each trial's encoding, cached by its options."""
+    """The reviews and their split, read once; the last trial's encoding, kept for the next trial
+    with the same options (one encoding at a time)."""
 
     def __init__(self, config: TrainConfig):
         self.source, reviews, index, _ = read_splits(config, config.seed)
@@ -245,6 +247,8 @@ class _Corpus:
         """The splits encoded with ``config``'s vocabulary size, length and truncation."""
         key = (config.vocab_size, config.seq_len, config.truncate)
         if self._cached[0] != key:
+            self._cached = (None, None)  # the last trial's encoding goes before the next is made
+            release_memory()
             self._cached = (key, encode_splits(self.texts, self.labels, self.index, config,
                                                self.source, self.class_names))
         return self._cached[1]
@@ -296,6 +300,7 @@ class _Tuner:
             trial.set_user_attr('epochs_drawn', fields['epochs'])
             fields['epochs'] = fit
         self._train(trial, family, fields)
+        release_memory()  # the trial's network, trainer and caches, before the next trial
         self.trained += 1
         return True
 

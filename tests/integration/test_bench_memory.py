@@ -55,3 +55,20 @@ def test_an_unknown_training_is_refused(tmp_path):
     proc = subprocess.run([sys.executable, SCRIPT, '--data', str(tmp_path), '--only', 'nope'],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0 and 'not a training here' in proc.stderr
+
+
+def test_quick_best_pipeline_reports_each_member_and_the_combination(tmp_path):
+    texts, labels = synthetic_reviews(n_per_class=100)
+    archive = write_review_archive(tmp_path / 'reviews.tar.gz', texts, labels)
+    vectors = write_glove(tmp_path / 'vectors.txt', _vectors(POSITIVE + NEGATIVE + NEUTRAL))
+    env = {**os.environ, 'PYTHONPATH': REPO + os.pathsep + os.environ.get('PYTHONPATH', '')}
+    proc = subprocess.run([sys.executable, SCRIPT, '--quick', '--stages', '--only', 'best',
+                           '--data', archive, '--embedding', vectors], cwd=REPO,
+                          capture_output=True, text=True, timeout=900, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])['trainings']['best']
+    assert 50 < report['peak_rss_mb'] < 2000 and 0 <= report['val_accuracy'] <= 1
+    stages = report['stages']
+    assert stages['train_best: member']['calls'] == 2
+    assert stages['train_best: combine members']['calls'] == 1
+    assert stages['fit (all epochs)']['calls'] == 2
