@@ -24,6 +24,7 @@ __all__ = ['release_memory', 'malloc_trim']
 
 log = logging.getLogger(__name__)
 
+
 def malloc_trim() -> bool:
     """Ask the C library to return its free heap pages to the kernel (glibc's ``malloc_trim(0)``).
 
