@@ -7,23 +7,17 @@ import pytest
 
 import gluon_sentiment as gs
 from fake_clock import FakeClock, SlowBatches
+from tiny_families import tiny_ngram
 from gluon_sentiment.errors import ConfigError, RunDirError, TrainingStopped
 from gluon_sentiment.training import Handler
-from gluon_sentiment.tuning import (AutotuneOptions, Budget, Family, TimeModel, autotune,
+from gluon_sentiment.tuning import (AutotuneOptions, Budget, TimeModel, autotune,
                                     load_options, model_bytes, parse_duration, parse_size)
 from gluon_sentiment.tuning.space import (FAMILIES, compressed_bytes, recipe_params,
                                           suggest_fields)
 
 
-def _draw(trial, name):
-    return {'seq_len': trial.suggest_categorical(f'{name}_seq_len', [24, 32])}
-
-
 #: tiny n-gram families: a learning recipe first, a hopeless one (lr 1e-7) second
-TINY = (Family('good', dict(model='ngram', embed_size=8, epochs=2, lr=5e-2), ((60, 101),),
-               _draw, {'seq_len': 24}, 0.5),
-        Family('bad', dict(model='ngram', embed_size=8, epochs=2, lr=1e-7), ((60, 101),),
-               _draw, {'seq_len': 24}, 0.5))
+TINY = (tiny_ngram('good'), tiny_ngram('bad', lr=1e-7))
 
 
 class AdvanceClock(Handler):
@@ -164,8 +158,7 @@ def test_a_spent_budget_ends_a_trial_within_its_epoch(review_folder, tmp_path):
 def test_a_drawn_trial_that_cannot_start_gives_way_to_one_that_can(review_folder, tmp_path):
     # the first recipe queued is a family documented at 10^6 s an epoch: it cannot start in the
     # budget, and the study draws again (the next recipe) instead of stopping there
-    slow = Family('slow', dict(model='ngram', embed_size=8, epochs=2, lr=5e-2), ((60, 101),),
-                  _draw, {'seq_len': 24}, 1e6)
+    slow = tiny_ngram('slow', epoch_seconds=1e6)
     options = _options(review_folder, tmp_path, time_budget=3600.0, max_trials=1)
     report = autotune(options, families=(slow, TINY[0]))
     rows = [r for r in _rows(options.output_dir) if r['state'] != 'WAITING']

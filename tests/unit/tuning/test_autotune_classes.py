@@ -7,17 +7,13 @@ from sklearn.metrics import f1_score
 import gluon_sentiment as gs
 from conftest import NEGATIVE, NEUTRAL, POSITIVE
 from gluon_sentiment.data.pipeline import read_splits
-from gluon_sentiment.tuning import AutotuneOptions, Family, autotune
+from tiny_families import tiny_ngram
+from gluon_sentiment.tuning import AutotuneOptions, autotune
 
 MIDDLE = ['okay', 'average', 'mediocre', 'fine', 'passable', 'moderate']
 
 
-def _draw(trial, name):
-    return {'seq_len': trial.suggest_categorical(f'{name}_seq_len', [32])}
-
-
-TINY = (Family('tiny', dict(model='ngram', embed_size=8, epochs=2, lr=5e-2), ((80, 101),),
-               _draw, {'seq_len': 32}, 0.5),)
+TINY = (tiny_ngram('tiny', seq_lens=(32,), recipe_seq_len=32, rows=(80, 101)),)
 
 
 def _write_three_classes(path, n_per_class=60, seed=0):

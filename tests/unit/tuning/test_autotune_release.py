@@ -3,19 +3,13 @@ import os
 import weakref
 
 from gluon_sentiment.training import Handler
-from gluon_sentiment.tuning import AutotuneOptions, Family, autotune
+from tiny_families import tiny_ngram
+from gluon_sentiment.tuning import AutotuneOptions, autotune
 from gluon_sentiment.tuning import study as study_module
 
 
-def _draw(trial, name):
-    return {'seq_len': trial.suggest_categorical(f'{name}_seq_len', [24, 32])}
-
-
 #: two tiny n-gram families that encode the reviews differently (24 and 32 tokens)
-FAMILIES = (Family('short', dict(model='ngram', embed_size=8, epochs=1, lr=5e-2), ((60, 101),),
-                   _draw, {'seq_len': 24}, 0.5),
-            Family('long', dict(model='ngram', embed_size=8, epochs=1, lr=5e-2), ((60, 101),),
-                   _draw, {'seq_len': 32}, 0.5))
+FAMILIES = (tiny_ngram('short', epochs=1), tiny_ngram('long', epochs=1, recipe_seq_len=32))
 
 
 class KeepNetworks(Handler):

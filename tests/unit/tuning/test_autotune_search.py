@@ -8,17 +8,13 @@ import pytest
 
 import gluon_sentiment as gs
 from conftest import synthetic_reviews, write_review_folder
-from gluon_sentiment.tuning import AutotuneOptions, Family, autotune
+from tiny_families import tiny_ngram
+from gluon_sentiment.tuning import AutotuneOptions, autotune
 from gluon_sentiment.tuning.space import (FAMILIES, is_imbalanced, recipe_params,
                                                    suggest_fields)
 
 
-def _draw(trial, name):
-    return {'seq_len': trial.suggest_categorical(f'{name}_seq_len', [24, 32])}
-
-
-TINY = (Family('good', dict(model='ngram', embed_size=8, epochs=2, lr=5e-2), ((60, 101),),
-               _draw, {'seq_len': 24}, 0.5),)
+TINY = (tiny_ngram('good'),)
 
 
 def _rows(folder):

@@ -6,18 +6,14 @@ import pytest
 
 import gluon_sentiment as gs
 from fake_clock import FakeClock, SlowBatches
+from tiny_families import tiny_ngram
 from gluon_sentiment.errors import TrainingStopped
-from gluon_sentiment.tuning import AutotuneOptions, Family, autotune, model_bytes
-
-
-def _draw(trial, name):
-    return {'seq_len': trial.suggest_categorical(f'{name}_seq_len', [24])}
+from gluon_sentiment.tuning import AutotuneOptions, autotune, model_bytes
 
 
 #: one n-gram family whose trained model (2^15 hash rows x 9 floats, about 1.2 MB) is larger
 #: than the bound, and whose compressed one is not
-BIG = (Family('big', dict(model='ngram', embed_size=8, epochs=2, lr=5e-2), ((60, 2 ** 15),),
-              _draw, {'seq_len': 24}, 0.5),)
+BIG = (tiny_ngram('big', seq_lens=(24,), rows=(60, 2 ** 15)),)
 LIMIT = 300_000
 
 
