@@ -14,7 +14,8 @@ from typing import Any, Callable, Dict, List, Type, TypeVar
 from ..errors import ConfigError
 from .base import SentimentNet
 
-__all__ = ['get_model', 'list_models', 'register_model', 'unregister_model', 'model_class']
+__all__ = ['get_model', 'list_models', 'register_model', 'unregister_model', 'model_class',
+           'constructor_args']
 
 _MODELS: Dict[str, Type[SentimentNet]] = {}
 
@@ -115,6 +116,11 @@ def model_class(name: str) -> Type[SentimentNet]:
         return _MODELS[name]
     except KeyError:
         raise ConfigError(f'unknown model {name!r}; choose one of {", ".join(list_models())}') from None
+
+
+def constructor_args(name: str) -> List[str]:
+    """The named constructor arguments of the model registered under ``name`` (its chain's)."""
+    return _constructor_args(model_class(name))
 
 
 def _declared_kwargs(cls: Type[SentimentNet], kwargs: Dict[str, Any]) -> Dict[str, Any]:

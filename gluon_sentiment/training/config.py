@@ -17,6 +17,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 from ..data.config import LEGACY_TOKENIZER, DataConfig, option
 from ..embeddings.align import OOV_POLICIES
 from ..errors import ConfigError
+from ..model.registry import constructor_args
 from .defaults import DEFAULTS, LEGACY_DEFAULTS, case_defaults, embedding_mode
 from .presets import describe_presets, preset_fields
 
@@ -178,7 +179,10 @@ class TrainConfig(DataConfig):
             preset_fields(self.preset)  # a known name
         self._validate_outputs()
         self._validate_embedding()
-        self.extra_model_args()
+        if self.kvstore.startswith('dist') and self.extra_model_args().get('sparse_grad'):
+            raise ConfigError(f'--kvstore {self.kvstore}: the workers combine dense gradients, so '
+                              'the embedding cannot take row-sparse ones; leave sparse_grad out '
+                              'of --model-args (it is off in distributed runs)')
 
     def _validate_outputs(self) -> None:
         if self.patience < 0:
@@ -310,6 +314,9 @@ class TrainConfig(DataConfig):
             kwargs['embed_dropout'] = self.embed_dropout
         if self.multichannel:
             kwargs['multichannel'] = True
+        if self.kvstore.startswith('dist') and 'sparse_grad' in constructor_args(self.model):
+            # the workers pull dense gradients: a row-sparse embedding cannot be combined there
+            kwargs.setdefault('sparse_grad', False)
         return kwargs
 
     def to_dict(self) -> Dict[str, Any]:

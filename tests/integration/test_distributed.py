@@ -92,6 +92,24 @@ def test_dist_sync_workers_agree_and_match_one_process(review_folder, tmp_path, 
     assert metrics['test_accuracy'] == pytest.approx(alone['test_accuracy'])
 
 
+def test_dist_sync_trains_the_ngram_model_through_its_rows_block(review_folder, tmp_path,
+                                                                 job_env):
+    # the n-gram model's steps call NgramRows on n-grams hashed in numpy by each worker
+    out = tmp_path / 'dist'
+    code = launch.main(['-n', '2', '-s', '1', '--timeout', '300', '--grace', '10', '--quiet',
+                        '--module', 'dist_worker', '--', '--data', review_folder, *ARGS,
+                        '--model', 'ngram', '--model-args', '{"num_buckets": 1024}',
+                        '--kvstore', 'dist_sync', '--output-dir', str(out)])
+    assert code == 0
+    assert _processes_with(job_env) == []
+    first, second = _params(out / 'worker-0.params'), _params(out / 'worker-1.params')
+    assert first.keys() == second.keys()
+    for name in first:  # bit-identical
+        assert np.array_equal(first[name], second[name]), name
+    metrics = json.load(open(out / 'metrics.json'))
+    assert metrics['status'] == 'done' and metrics['val_accuracy'] > 0.8
+
+
 def _imbalanced_folder(root):
     """60 positive and 20 negative synthetic reviews."""
     texts, labels = synthetic_reviews(60, seed=4)

@@ -3,6 +3,7 @@ import mxnet as mx
 import numpy as np
 import pytest
 
+from gluon_sentiment.errors import ConfigError
 from gluon_sentiment.training.config import TrainConfig
 
 
@@ -16,3 +17,14 @@ def test_embed_init_sets_only_the_embedding_initializer():
     assert small.embedding.weight.data().asnumpy().std() == pytest.approx(0.01, rel=0.05)
     bound = np.sqrt(3 / ((20 * 50 + 500) / 2))  # Xavier's of the hidden layer
     assert np.abs(small.features.dense.weight.data().asnumpy()).max() <= bound
+
+
+def test_distributed_runs_build_the_ngram_model_with_dense_gradients():
+    dist = TrainConfig(model='ngram', kvstore='dist_sync').resolved()
+    assert dist.model_kwargs(100)['sparse_grad'] is False  # ps-lite workers pull dense ones
+    assert 'sparse_grad' not in TrainConfig(model='ngram').resolved().model_kwargs(100)
+    assert 'sparse_grad' not in TrainConfig(model='multikernel',
+                                            kvstore='dist_sync').resolved().model_kwargs(100)
+    with pytest.raises(ConfigError, match='leave sparse_grad out'):
+        TrainConfig(model='ngram', kvstore='dist_sync',
+                    model_args='{"sparse_grad": true}').validate()
