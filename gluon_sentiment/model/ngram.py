@@ -391,7 +391,8 @@ class NgramNet(HashedNgramNet):
         Row-sparse gradient for ``embedding``: a step updates only the rows
         its batch used (with Adam, MXNet's lazy update), about five times
         faster per step on CPU than a dense update of the whole table.
-        Distributed training (``dist_sync``) needs ``False``.
+        Distributed runs (``--kvstore dist_sync``, ``dist_async``) build it
+        with ``False``: their workers combine dense gradients.
     """
 
     def __init__(self, vocab_size: int, embed_size: int = 16, num_buckets: int = 2 ** 20,
