@@ -60,21 +60,27 @@ def _params(path):
     return {k: v.asnumpy() for k, v in sorted(mx.nd.load(str(path)).items())}
 
 
-def test_dist_sync_workers_agree_and_match_one_process(review_folder, tmp_path, job_env):
-    out = tmp_path / 'dist'
-    common = ['--data', review_folder] + ARGS
+def _two_identical_workers(out, job_env, train_args):
+    """Run a 2-worker dist_sync job; check it ends cleanly with bit-identical workers.
+
+    Returns rank 0's parameters and the job's metrics.
+    """
     code = launch.main(['-n', '2', '-s', '1', '--timeout', '300', '--grace', '10', '--quiet',
-                        '--module', 'dist_worker', '--', *common, '--kvstore', 'dist_sync',
+                        '--module', 'dist_worker', '--', *train_args, '--kvstore', 'dist_sync',
                         '--output-dir', str(out)])
     assert code == 0
     assert _processes_with(job_env) == []
-
     first, second = _params(out / 'worker-0.params'), _params(out / 'worker-1.params')
     assert first.keys() == second.keys()
     for name in first:  # bit-identical
         assert np.array_equal(first[name], second[name]), name
+    return first, json.load(open(out / 'metrics.json'))
 
-    metrics = json.load(open(out / 'metrics.json'))
+
+def test_dist_sync_workers_agree_and_match_one_process(review_folder, tmp_path, job_env):
+    out = tmp_path / 'dist'
+    common = ['--data', review_folder] + ARGS
+    first, metrics = _two_identical_workers(out, job_env, common)
     assert metrics['status'] == 'done' and metrics['num_workers'] == 2
     assert [row['epoch'] for row in metrics['history']] == [1, 2]
     assert not [f for f in os.listdir(out) if '.tmp' in f]
@@ -95,18 +101,9 @@ def test_dist_sync_workers_agree_and_match_one_process(review_folder, tmp_path, 
 def test_dist_sync_trains_the_ngram_model_through_its_rows_block(review_folder, tmp_path,
                                                                  job_env):
     # the n-gram model's steps call NgramRows on n-grams hashed in numpy by each worker
-    out = tmp_path / 'dist'
-    code = launch.main(['-n', '2', '-s', '1', '--timeout', '300', '--grace', '10', '--quiet',
-                        '--module', 'dist_worker', '--', '--data', review_folder, *ARGS,
-                        '--model', 'ngram', '--model-args', '{"num_buckets": 1024}',
-                        '--kvstore', 'dist_sync', '--output-dir', str(out)])
-    assert code == 0
-    assert _processes_with(job_env) == []
-    first, second = _params(out / 'worker-0.params'), _params(out / 'worker-1.params')
-    assert first.keys() == second.keys()
-    for name in first:  # bit-identical
-        assert np.array_equal(first[name], second[name]), name
-    metrics = json.load(open(out / 'metrics.json'))
+    _, metrics = _two_identical_workers(tmp_path / 'dist', job_env, [
+        '--data', review_folder, *ARGS, '--model', 'ngram', '--model-args',
+        '{"num_buckets": 1024}'])
     assert metrics['status'] == 'done' and metrics['val_accuracy'] > 0.8
 
 
