@@ -24,13 +24,13 @@ from ..artifacts.store import ENSEMBLE, MEMBERS, METRICS, write_json
 from ..data.pipeline import read_splits
 from ..errors import RunDirError
 from ..inference.classifier import decide
-from ..inference.ensemble import EnsembleClassifier, write_ensemble
+from ..inference.ensemble import write_ensemble
 from ..inference.loading import load_model
 from .checkpoint import prune_finished
 from .config import TrainConfig
 from .fit import run_training
 from .release import release_memory
-from .stacking import fit_weights, mixture_weights
+from .stacking import fit_weights, mixture_weights, weighted_average
 
 __all__ = ['calibrate_ensemble', 'BEST_MEMBERS', 'BEST_FIT_WEIGHTS', 'FAST_NGRAM',
            'member_configs', 'train_best', 'train_fast']
@@ -152,11 +152,6 @@ def _member_scores(output_dir: str, paths: Sequence[str], texts: Sequence[str],
     return val, test
 
 
-def _average(weights: np.ndarray, probs: Sequence[np.ndarray]) -> np.ndarray:
-    """The members' ``probs`` averaged with ``weights``, in float64 (as the ensemble does)."""
-    return sum(w * np.asarray(p, dtype=np.float64) for w, p in zip(weights, probs))
-
-
 def _combine(output_dir: str, config: TrainConfig, rows: List[Dict[str, Any]],
              weights: Sequence[float], fit: bool) -> Dict[str, Any]:
     """Weigh (``fit``: on the validation slice) and calibrate the members; score the ensemble.
@@ -171,17 +166,17 @@ def _combine(output_dir: str, config: TrainConfig, rows: List[Dict[str, Any]],
     texts, labels = [reviews.texts[i] for i in index['val']], reviews.labels[index['val']]
     probs, test_probs = _member_scores(output_dir, paths, texts,
                                        None if test is None else test.texts)
-    mix, temperature = EnsembleClassifier([None] * len(paths), spec['weights']).weights, None
+    temperature = None
     if fit:
         weights, temperature = (fit_weights(probs, labels) if config.calibrate
                                 else (mixture_weights(probs, labels), None))
         spec = write_ensemble(output_dir, paths, weights)
-        mix = np.asarray(weights)
         log.info('weights fitted on %d validation texts: %s', len(labels),
-                 ', '.join(f'{w:.3f}' for w in mix))
+                 ', '.join(f'{w:.3f}' for w in weights))
     for row, weight in zip(rows, spec['weights']):
         row['weight'] = weight  # as ensemble.json holds it
-    averaged = _average(mix, probs)
+    mix = spec['weights'] or [1.0] * len(paths)  # as load_model(output_dir) weighs them
+    averaged = weighted_average(probs, mix)
     out: Dict[str, Any] = {'weights_fitted': fit, 'sizes': {'val': len(labels)}}
     if config.calibrate:
         out['calibration'], temperature = _save_temperature(output_dir, spec, averaged, labels,
@@ -190,7 +185,7 @@ def _combine(output_dir: str, config: TrainConfig, rows: List[Dict[str, Any]],
     predicted = decide(apply_temperature(averaged, temperature), threshold)
     out['val_accuracy'] = float((predicted == labels).mean())
     if test is not None:
-        test_probs = apply_temperature(_average(mix, test_probs), temperature)
+        test_probs = apply_temperature(weighted_average(test_probs, mix), temperature)
         out['test_accuracy'] = float((decide(test_probs, threshold) == test.labels).mean())
         out['test_calibration'] = {'ece': expected_calibration_error(test_probs, test.labels),
                                    'nll': negative_log_likelihood(test_probs, test.labels)}

@@ -31,7 +31,7 @@ from scipy.optimize import minimize, minimize_scalar
 
 from ..analysis.calibration import apply_temperature, fit_temperature, negative_log_likelihood
 
-__all__ = ['fit_weights', 'mixture_weights', 'mixture_nll', 'calibrated_nll']
+__all__ = ['fit_weights', 'mixture_weights', 'mixture_nll', 'calibrated_nll', 'weighted_average']
 
 _FLOOR = 1e-12  # a member's probability of the true class never counts as exactly 0
 _GRID = 21  # weights of the first of two members tried before the bounded search
@@ -49,7 +49,13 @@ def _check(probs: Sequence[np.ndarray], y: np.ndarray) -> np.ndarray:
     return y
 
 
-def _average(probs: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray:
+def weighted_average(probs: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray:
+    """The ``weights``-weighted mean of ``probs`` (normalized to sum 1), in float64.
+
+    The same arithmetic as :class:`~gluon_sentiment.inference.EnsembleClassifier`
+    before its temperature: each member's float64 probabilities times its
+    normalized weight, added in member order.
+    """
     w = np.asarray(weights, dtype=np.float64)
     w = w / w.sum()
     return sum(wi * np.asarray(p, dtype=np.float64) for wi, p in zip(w, probs))
@@ -61,14 +67,14 @@ def mixture_nll(probs: Sequence[np.ndarray], y: np.ndarray, weights: Sequence[fl
     ``weights`` are normalized to sum 1; no temperature.
     """
     y = _check(probs, y)
-    return negative_log_likelihood(np.maximum(_average(probs, weights), _FLOOR), y)
+    return negative_log_likelihood(np.maximum(weighted_average(probs, weights), _FLOOR), y)
 
 
 def calibrated_nll(probs: Sequence[np.ndarray], y: np.ndarray, weights: Sequence[float],
                    temperature: Optional[float] = None) -> float:
     """:func:`mixture_nll` after the temperature (fitted on ``y`` when None)."""
     y = _check(probs, y)
-    average = np.maximum(_average(probs, weights), _FLOOR)
+    average = np.maximum(weighted_average(probs, weights), _FLOOR)
     if temperature is None:
         temperature = fit_temperature(average, y)
     return negative_log_likelihood(apply_temperature(average, temperature), y)
@@ -151,7 +157,7 @@ def fit_weights(probs: Sequence[np.ndarray], y: np.ndarray) -> Tuple[np.ndarray,
         w = _two_members(probs, y)
     else:
         w = _many_members(probs, y)
-    return w, fit_temperature(np.maximum(_average(probs, w), _FLOOR), y)
+    return w, fit_temperature(np.maximum(weighted_average(probs, w), _FLOOR), y)
 
 
 def _two_members(probs: Sequence[np.ndarray], y: np.ndarray) -> np.ndarray:
