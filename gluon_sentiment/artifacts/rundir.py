@@ -20,6 +20,7 @@ import gluonnlp as nlp
 
 from .._version import __version__
 from ..errors import RunDirError
+from .params import save_parameters
 from .store import (CONFIG, RUN_FORMAT, SYMBOL_PREFIX, SYMBOL_SUFFIXES, atomic_write, read_json,
                     storage_guard, temporaries)
 
@@ -154,8 +155,9 @@ def load_vocab(path: str) -> nlp.Vocab:
 
 
 def save_params(net, path: str) -> None:
-    """``net.save_parameters`` to ``path``, atomically."""
-    atomic_write(path, net.save_parameters)
+    """``net.save_parameters`` to ``path``, atomically, without a copy of the network
+    (:func:`~gluon_sentiment.artifacts.params.save_parameters`)."""
+    atomic_write(path, lambda tmp: save_parameters(net, tmp))
 
 
 def export_symbol(net, run_dir: str, prefix: str = SYMBOL_PREFIX) -> None:

@@ -10,7 +10,12 @@ its peak memory. :func:`save_trainer_states` writes a file that
 ``Trainer.load_states`` reads as before (the same objects, pickle protocol
 5) by streaming it to the file: each array's raw bytes are made with one
 copy (:func:`ndarray_raw_bytes`, the bytes MXNet's own pickling holds),
-written straight to the file and released before the next array.
+written straight to the file and released before the next array; a plain
+dense CPU array is not even copied: the pickle asks for its handle as
+``bytearray().join([header, values])`` with the values a
+``pickle.PickleBuffer`` over the array's own memory, which the pickler
+hands to the file as they are (:class:`_RawHandle`), so writing a
+checkpoint needs no memory beyond the training's.
 :func:`load_trainer_states` reads such a file (and any written by
 ``save_states``) without first reading the whole file into memory.
 
@@ -47,6 +52,14 @@ def _writes_itself(array: mx.nd.NDArray) -> bool:
             and not mx.util.is_np_shape())
 
 
+def _raw_header(array: mx.nd.NDArray) -> bytes:
+    """The header ``NDArray::Save`` writes before the values of the dense CPU ``array``."""
+    shape, context = array.shape, array.context
+    return struct.pack(f'<Iii{len(shape)}qiii', NDARRAY_V2_MAGIC, 0, len(shape), *shape,
+                       context.device_typeid, context.device_id,
+                       _TYPE_FLAGS[np.dtype(array.dtype)])
+
+
 def ndarray_raw_bytes(array: mx.nd.NDArray) -> bytearray:
     """``array`` in MXNet's raw format, exactly as ``array.__getstate__()['handle']``, copied once.
 
@@ -59,10 +72,7 @@ def ndarray_raw_bytes(array: mx.nd.NDArray) -> bytearray:
     if not _writes_itself(array):
         return array.__getstate__()['handle']
     dtype = np.dtype(array.dtype)
-    shape = array.shape
-    context = array.context
-    header = struct.pack(f'<Iii{len(shape)}qiii', NDARRAY_V2_MAGIC, 0, len(shape), *shape,
-                         context.device_typeid, context.device_id, _TYPE_FLAGS[dtype])
+    header = _raw_header(array)
     raw = bytearray(len(header) + array.size * dtype.itemsize)
     raw[:len(header)] = header
     values = np.frombuffer(raw, dtype=dtype, offset=len(header))
@@ -70,6 +80,36 @@ def ndarray_raw_bytes(array: mx.nd.NDArray) -> bytearray:
                                            ctypes.c_size_t(array.size)))
     del values  # the buffer can be released only without a view on it
     return raw
+
+
+def _values_view(array: mx.nd.NDArray) -> np.ndarray:
+    """The bytes of the dense CPU ``array``'s values, read in place (no copy): uint8, 1-d."""
+    array.wait_to_read()
+    pointer = ctypes.c_void_p()
+    check_call(_LIB.MXNDArrayGetData(array.handle, ctypes.byref(pointer)))
+    size = array.size * np.dtype(array.dtype).itemsize
+    view = np.ctypeslib.as_array((ctypes.c_ubyte * size).from_address(pointer.value))
+    view.flags.writeable = False
+    return view
+
+
+#: What the unpickler calls to rebuild a handle: one buffer of the header and the values.
+_JOIN = bytearray().join
+
+
+class _RawHandle:
+    """The ``handle`` of a dense CPU array's pickled state, pickled without copying its values.
+
+    It reduces to ``_JOIN([header, PickleBuffer(values)])``: unpickling
+    gives the bytearray of :func:`ndarray_raw_bytes` (what MXNet's
+    ``__setstate__`` reads), and the pickler passes the read-only buffer
+    over the array's memory straight to the file. The array (``owner``) is
+    kept alive until the handle is written.
+    """
+
+    def __init__(self, owner: mx.nd.NDArray):
+        self.owner = owner
+        self.parts = [_raw_header(owner), pickle.PickleBuffer(_values_view(owner))]
 
 
 class _StreamingPickler(pickle.Pickler):
@@ -84,22 +124,24 @@ class _StreamingPickler(pickle.Pickler):
 
     def __init__(self, file):
         super().__init__(file, protocol=5)
-        self._raw: Optional[bytearray] = None
+        self._raw: Optional[Any] = None
 
     def reducer_override(self, obj: Any):  # pylint: disable=missing-function-docstring
         if isinstance(obj, mx.nd.NDArray):
             self._release()
-            self.fast = True
-            self._raw = ndarray_raw_bytes(obj)
+            self.fast = True  # nothing of an array stays in either side's memo
+            self._raw = _RawHandle(obj) if _writes_itself(obj) else ndarray_raw_bytes(obj)
             return type(obj), (None,), {'handle': self._raw}
-        if obj is not self._raw and obj is not mx.nd.NDArray:
-            self.fast = False
+        if isinstance(obj, _RawHandle):
+            return _JOIN, (obj.parts,)
+        if obj is not mx.nd.NDArray and obj is not _JOIN and obj is not getattr:
+            self.fast = False  # (the class and the pieces of a handle's reduction keep it)
         return NotImplemented
 
     def _release(self) -> None:
-        if self._raw is not None:
+        if isinstance(self._raw, bytearray):
             self._raw.clear()  # already in the file
-            self._raw = None
+        self._raw = None
 
     def dump(self, obj: Any) -> None:  # pylint: disable=missing-function-docstring
         try:

@@ -37,7 +37,7 @@ from mxnet import gluon
 
 from ..artifacts import rundir
 from ..artifacts.checksums import verify_checksum, write_checked
-from ..artifacts.params import load_or_explain, summarize_error
+from ..artifacts.params import load_or_explain, save_parameters, summarize_error
 from ..artifacts.states import load_trainer_states, save_trainer_states
 from ..artifacts.store import (BEST_PARAMS, CONFIG, METRICS, SYMBOL_PREFIX, SYMBOL_SUFFIXES, VOCAB,
                                atomic_write, epoch_params, epoch_states, read_json, write_json)
@@ -79,7 +79,8 @@ def save_epoch(run_dir: str, epoch: int, net: gluon.Block, trainer: gluon.Traine
     """
     params, states = epoch_params(epoch), epoch_states(epoch)
     sums = dict(metrics.get('checksums') or {})
-    sums[params] = write_checked(os.path.join(run_dir, params), net.save_parameters)
+    sums[params] = write_checked(os.path.join(run_dir, params),
+                                 lambda tmp: save_parameters(net, tmp))
     if save_states:
         sums[states] = write_checked(os.path.join(run_dir, states),
                                      lambda tmp: save_trainer_states(trainer, tmp))
