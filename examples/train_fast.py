@@ -3,8 +3,8 @@
     python examples/train_fast.py --data ../shared/data/aclImdb_train.tar.gz --output-dir runs/fast
 
 trains ``gluon_sentiment.training.recipes.FAST_NGRAM`` (a naive-Bayes weighted
-bag of words and hashed 2-/3-grams, larger batches at a higher learning
-rate, four epochs) on all reviews but a stratified 5% validation slice, as
+bag of words and hashed 2-/3-grams, trained with Adagrad for two epochs) on
+all reviews but a stratified 5% validation slice, as
 ``examples/train_best.py`` trains its members, and writes a run directory
 that ``gluon_sentiment.load_model`` loads. ``--test-data`` scores it on a
 separate labelled set. The last line is JSON: validation and test accuracy

@@ -183,6 +183,17 @@ class TrainConfig(DataConfig):
             raise ConfigError(f'--kvstore {self.kvstore}: the workers combine dense gradients, so '
                               'the embedding cannot take row-sparse ones; leave sparse_grad out '
                               'of --model-args (it is off in distributed runs)')
+        if self.optimizer.lower() == 'adagrad' and self.wd and self._sparse_gradients():
+            raise ConfigError(f'--optimizer adagrad --wd {self.wd}: MXNet applies Adagrad to the '
+                              f'row-sparse gradients of model {self.model!r} only without weight '
+                              "decay; give --wd 0, or --model-args '{\"sparse_grad\": false}' "
+                              '(a dense update of the whole table, slower)')
+
+    def _sparse_gradients(self) -> bool:
+        """Whether the model's embedding takes row-sparse gradients (the n-gram model's default,
+        off in distributed runs)."""
+        return 'sparse_grad' in constructor_args(self.model) and bool(
+            self.extra_model_args().get('sparse_grad', not self.kvstore.startswith('dist')))
 
     def _validate_outputs(self) -> None:
         if self.patience < 0:

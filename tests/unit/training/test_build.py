@@ -28,3 +28,15 @@ def test_distributed_runs_build_the_ngram_model_with_dense_gradients():
     with pytest.raises(ConfigError, match='leave sparse_grad out'):
         TrainConfig(model='ngram', kvstore='dist_sync',
                     model_args='{"sparse_grad": true}').validate()
+
+
+def test_adagrad_with_weight_decay_on_sparse_rows_is_refused_before_training():
+    # MXNet has no row-sparse Adagrad update with weight decay: its first step would fail
+    with pytest.raises(ConfigError, match='give --wd 0'):
+        TrainConfig(model='ngram', optimizer='adagrad', wd=1e-4).validate()
+    for fine in (dict(model='ngram', optimizer='adagrad'),
+                 dict(model='ngram', optimizer='adagrad', wd=1e-4,
+                      model_args='{"sparse_grad": false}'),
+                 dict(model='ngram', optimizer='adagrad', wd=1e-4, kvstore='dist_sync'),
+                 dict(model='multikernel', optimizer='adagrad', wd=1e-4)):
+        TrainConfig(**fine).validate()

@@ -18,6 +18,7 @@ def test_train_fast_trains_the_fast_ngram_and_times_it(review_folder, tmp_path):
     config = json.load(open(os.path.join(out, 'config.json')))
     assert config['model'] == FAST_NGRAM['model'] == 'ngram'
     assert config['vocab_size'] == FAST_NGRAM['vocab_size']  # the recipe's fields, not the defaults
+    assert config['optimizer'] == FAST_NGRAM['optimizer'] == 'adagrad'
     clf = gs.load_model(out)
     texts = ['the plot was great', 'awful']
     assert clf.predict(texts).shape == (2,)
