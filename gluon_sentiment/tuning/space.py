@@ -28,6 +28,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..errors import ConfigError
+from ..training.recipes import FAST_NGRAM
 
 __all__ = ['Family', 'FAMILIES', 'SHARED', 'model_bytes', 'compressed_bytes', 'parse_size',
            'format_size', 'check_fits', 'suggest_fields', 'recipe_params', 'smallest_model',
@@ -161,11 +162,10 @@ def _draw_dense(trial, name: str) -> Dict[str, Any]:
             'embed_dropout': trial.suggest_float(f'{name}_embed_dropout', 0.2, 0.6)}
 
 
-#: README's measured recipes ("Beyond the CNN", "Pretrained word vectors (GloVe)", "The dense
-#: network"), the first trials of a new study, in this order.
+#: README's measured recipes (the fast configuration, "Pretrained word vectors (GloVe)", "The
+#: dense network"), the first trials of a new study, in this order.
 FAMILIES: Tuple[Family, ...] = (
-    Family('ngram', dict(model='ngram', vocab_size=100000, seq_len=1000, epochs=6, lr=5e-3,
-                         model_args='{"num_buckets": 4194304}'),
+    Family('ngram', dict(FAST_NGRAM),
            _rows((20000, 50000, 100000), tuple(2 ** k for k in range(16, 23))), _draw_ngram,
            {'seq_len': 1000}, 1.9),
     Family('multikernel', dict(model='multikernel', epochs=3, lr=1e-3),
