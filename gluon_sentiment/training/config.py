@@ -300,7 +300,8 @@ class TrainConfig(DataConfig):
         :func:`gluon_sentiment.data.auto_seq_len`).
         """
         mode = embedding_mode(self.embedding, self.freeze_embedding, self.multichannel)
-        values = case_defaults(self.model, mode, self.defaults, self.class_weight != 'none')
+        values = case_defaults(self.model, mode, self.defaults, self.class_weight != 'none',
+                               self.optimizer)
         filled = {name: value for name, value in values.items()
                   if name != 'model_args' and getattr(self, name) is None}
         if values.get('model_args'):

@@ -13,7 +13,7 @@ from gluon_sentiment.data import DataConfig
 from gluon_sentiment.training import TrainConfig
 from gluon_sentiment.training.defaults import TUTORIAL_DEFAULTS, case_defaults, embedding_mode
 from gluon_sentiment.training.fit import run_training
-from gluon_sentiment.training.recipes import BEST_MEMBERS
+from gluon_sentiment.training.recipes import BEST_MEMBERS, FAST_NGRAM
 from gluon_sentiment.tuning.report import train_command
 
 #: what a class-weighted multikernel run with a learned embedding gets (README, bench_imbalanced)
@@ -175,6 +175,17 @@ def test_class_weighted_multikernel_gets_the_measured_schedule():
     assert TrainConfig.from_dict(json.loads(json.dumps(weighted.to_dict()))).resolved() == weighted
     assert case_defaults('multikernel', 'learned', weighted=True)['lr'] == WEIGHTED_LR
     assert case_defaults('multikernel', 'learned', 'tutorial', weighted=True) == TUTORIAL_DEFAULTS
+
+
+def test_adagrad_on_the_ngram_model_gets_the_fast_configurations_rate():
+    adagrad = _resolved(model='ngram', optimizer='adagrad')
+    assert adagrad.lr == FAST_NGRAM['lr'] == 0.3  # not Adam's 1e-3, at which Adagrad barely moves
+    assert _resolved(model='ngram', optimizer='AdaGrad').lr == 0.3
+    assert _resolved(model='ngram').lr == 1e-3  # Adam: as before
+    assert _resolved(model='ngram', optimizer='adagrad', lr=0.1).lr == 0.1
+    assert _resolved(model='ngram', optimizer='adagrad', defaults='tutorial').lr == 1e-3
+    assert _resolved(model='multikernel', optimizer='adagrad').lr == 1e-3  # not measured there
+    assert adagrad.resolved() == adagrad
 
 
 @pytest.mark.parametrize('model, bias', [('conv', True), ('bigru', True), ('bilstm', True),
