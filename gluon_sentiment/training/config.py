@@ -190,10 +190,11 @@ class TrainConfig(DataConfig):
                               '(a dense update of the whole table, slower)')
 
     def _sparse_gradients(self) -> bool:
-        """Whether the model's embedding takes row-sparse gradients (the n-gram model's default,
-        off in distributed runs)."""
+        """Whether the model's embedding takes row-sparse gradients: the constructor's
+        ``sparse_grad`` as :meth:`model_kwargs` passes it (on by default, off in distributed
+        runs)."""
         return 'sparse_grad' in constructor_args(self.model) and bool(
-            self.extra_model_args().get('sparse_grad', not self.kvstore.startswith('dist')))
+            self.model_kwargs(vocab_size=0).get('sparse_grad', True))
 
     def _validate_outputs(self) -> None:
         if self.patience < 0:

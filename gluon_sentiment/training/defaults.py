@@ -58,7 +58,8 @@ from typing import Any, Dict, Optional
 
 from ..data.config import DEFAULT_VOCAB_SIZE
 
-__all__ = ['DEFAULTS', 'TUTORIAL_DEFAULTS', 'LEGACY_DEFAULTS', 'embedding_mode', 'case_defaults']
+__all__ = ['ADAGRAD_NGRAM_LR', 'DEFAULTS', 'TUTORIAL_DEFAULTS', 'LEGACY_DEFAULTS', 'embedding_mode',
+           'case_defaults']
 
 #: values of ``--defaults``
 DEFAULTS = ('measured', 'tutorial')
@@ -87,9 +88,12 @@ _MEASURED: Dict[tuple, Dict[str, Any]] = {
                               'vocab_size': 50000},
 }
 
+#: lr of Adagrad on the n-gram model (the fast configuration's, ``recipes.FAST_NGRAM``)
+ADAGRAD_NGRAM_LR = 0.3
+
 #: (model, optimizer) -> the measured values of a run with that ``--optimizer``, over those above
 _BY_OPTIMIZER: Dict[tuple, Dict[str, Any]] = {
-    ('ngram', 'adagrad'): {'lr': 0.3},
+    ('ngram', 'adagrad'): {'lr': ADAGRAD_NGRAM_LR},
 }
 
 #: (model, mode) -> the measured values of a run with class weights, over those above

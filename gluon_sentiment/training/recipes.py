@@ -28,6 +28,7 @@ from ..inference.ensemble import write_ensemble
 from ..inference.loading import load_model
 from .checkpoint import prune_finished
 from .config import TrainConfig
+from .defaults import ADAGRAD_NGRAM_LR
 from .fit import run_training
 from .release import release_memory
 from .stacking import fit_weights, mixture_weights, weighted_average
@@ -43,8 +44,9 @@ log = logging.getLogger(__name__)
 #: 20,000 training reviews (its held-out 5,000 untouched) it reached 0.9150 / 0.9158 after two
 #: epochs, where Adam at lr 7e-3 (the configuration before) reached 0.9114 / 0.9114 after four
 #: and scikit-learn's NB-LR 0.9118 / 0.9134 (see README).
-FAST_NGRAM: dict = dict(model='ngram', vocab_size=100000, seq_len=1000, epochs=2, lr=0.3,
-                        batch_size=128, optimizer='adagrad', model_args='{"num_buckets": 4194304}')
+FAST_NGRAM: dict = dict(model='ngram', vocab_size=100000, seq_len=1000, epochs=2,
+                        lr=ADAGRAD_NGRAM_LR, batch_size=128, optimizer='adagrad',
+                        model_args='{"num_buckets": 4194304}')
 
 #: Members of the best ensemble: (name, weight, TrainConfig fields other than the defaults).
 #: The n-gram model (2^22 rows, 6 epochs of Adam at lr 5e-3) and Kim's CNN on two channels of
